@@ -1,0 +1,499 @@
+//! One walk over the parsed DOM that collects everything the channel finders read: the
+//! visible text (joined across inline elements), links, labelled attributes, scripts,
+//! JSON-LD, microdata properties, forms and Cloudflare-protected addresses.
+//!
+//! Offsets everywhere in extraction are byte offsets into [`DocumentView::text`], so the
+//! classifier can measure how near a phrase is to a contact in the same coordinates.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+/// Attributes whose values are human-readable text that can carry a contact.
+const TEXT_ATTRIBUTES: &[&str] = &["alt", "title", "aria-label"];
+
+/// Attributes that carry a URL a widget or script opens (Calendly embeds, lazy links).
+const URL_DATA_ATTRIBUTES: &[&str] = &["data-url", "data-href", "data-link"];
+
+/// A URL found in the markup, with where it sits in the text.
+#[derive(Debug)]
+pub(crate) struct LinkRef {
+    pub(crate) url: String,
+    pub(crate) offset: usize,
+    /// The text of the element carrying the link, for evidence.
+    pub(crate) label_end: usize,
+}
+
+/// A text-bearing attribute value (`alt`, `title`, `aria-label`, `<meta content>`).
+#[derive(Debug)]
+pub(crate) struct AttributeText {
+    pub(crate) name: String,
+    pub(crate) value: String,
+    pub(crate) offset: usize,
+}
+
+/// A microdata property (`itemprop="email"` / `"telephone"`): its `content`/`href`
+/// value when given, else the span of text it wraps.
+#[derive(Debug)]
+pub(crate) struct MicrodataProp {
+    pub(crate) name: String,
+    pub(crate) content: Option<String>,
+    pub(crate) text_start: usize,
+    pub(crate) text_end: usize,
+}
+
+/// Inline script or JSON-LD text, with the text offset of the element.
+#[derive(Debug)]
+pub(crate) struct ScriptText {
+    pub(crate) body: String,
+    pub(crate) offset: usize,
+}
+
+/// What a `<form>` collects, enough to tell a contact form from search, login or newsletter.
+#[derive(Debug, Default)]
+pub(crate) struct FormInfo {
+    pub(crate) action: Option<String>,
+    pub(crate) offset: usize,
+    pub(crate) has_message_field: bool,
+    pub(crate) has_reply_field: bool,
+    pub(crate) has_password_field: bool,
+}
+
+/// Everything extraction reads from one page, gathered in a single DOM walk.
+#[derive(Debug, Default)]
+pub(crate) struct DocumentView {
+    /// Visible text: whitespace collapsed, inline elements joined without a gap, block
+    /// elements separated by a newline; script, style and template contents left out.
+    pub(crate) text: String,
+    pub(crate) lang: Option<String>,
+    pub(crate) base_href: Option<String>,
+    pub(crate) links: Vec<LinkRef>,
+    pub(crate) attributes: Vec<AttributeText>,
+    pub(crate) microdata: Vec<MicrodataProp>,
+    pub(crate) scripts: Vec<ScriptText>,
+    pub(crate) json_ld: Vec<ScriptText>,
+    pub(crate) forms: Vec<FormInfo>,
+    pub(crate) cloudflare_emails: Vec<(String, usize)>,
+}
+
+/// Elements whose boundaries separate words the way a browser's layout does.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "br"
+            | "button"
+            | "caption"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "option"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "td"
+            | "th"
+            | "title"
+            | "tr"
+            | "ul"
+    )
+}
+
+/// Elements whose text content is not page text.
+fn is_opaque(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "template" | "textarea" | "iframe" | "object"
+    )
+}
+
+impl DocumentView {
+    pub(crate) fn from_html(html: &Html) -> Self {
+        let mut view = DocumentView::default();
+        // Depth inside elements whose text is not visible; > 0 means skip text nodes.
+        let mut opaque_depth = 0usize;
+        // Stack of open microdata properties and forms, as indices into their vectors.
+        let mut open_props: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut open_forms: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut open_links: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+
+        for edge in html.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => match node.value() {
+                    Node::Text(text) => {
+                        if opaque_depth == 0 {
+                            view.push_text(text);
+                        }
+                    }
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if is_block(name) {
+                            view.push_break();
+                        }
+                        let offset = view.text.len();
+                        match name {
+                            "html" => {
+                                view.lang = element.attr("lang").map(str::to_owned);
+                            }
+                            "base" if view.base_href.is_none() => {
+                                view.base_href = element.attr("href").map(str::to_owned);
+                            }
+                            "script" => {
+                                let body: String = node
+                                    .children()
+                                    .filter_map(|c| c.value().as_text().map(|t| &**t))
+                                    .collect();
+                                let is_json_ld = element
+                                    .attr("type")
+                                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json"));
+                                let script = ScriptText { body, offset };
+                                if is_json_ld {
+                                    view.json_ld.push(script);
+                                } else if element.attr("src").is_none() {
+                                    view.scripts.push(script);
+                                }
+                            }
+                            "form" => {
+                                view.forms.push(FormInfo {
+                                    action: element.attr("action").map(str::to_owned),
+                                    offset,
+                                    ..FormInfo::default()
+                                });
+                                open_forms.push((node.id(), view.forms.len() - 1));
+                            }
+                            "input" | "textarea" | "select" => {
+                                if let Some(&(_, index)) = open_forms.last() {
+                                    classify_field(name, element, &mut view.forms[index]);
+                                }
+                            }
+                            "meta" => {
+                                if let Some(content) = element.attr("content") {
+                                    if is_text_meta(element) {
+                                        view.attributes.push(AttributeText {
+                                            name: "content".to_owned(),
+                                            value: content.to_owned(),
+                                            offset,
+                                        });
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                        let mut href_pushed = false;
+                        for (attr, value) in element.attrs() {
+                            match attr {
+                                "href" if matches!(name, "a" | "area" | "link") => {
+                                    view.links.push(LinkRef {
+                                        url: value.to_owned(),
+                                        offset,
+                                        label_end: offset,
+                                    });
+                                    href_pushed = true;
+                                }
+                                "src" if name == "iframe" => view.links.push(LinkRef {
+                                    url: value.to_owned(),
+                                    offset,
+                                    label_end: offset,
+                                }),
+                                "data-cfemail" => {
+                                    view.cloudflare_emails.push((value.to_owned(), offset))
+                                }
+                                _ if URL_DATA_ATTRIBUTES.contains(&attr) => {
+                                    view.links.push(LinkRef {
+                                        url: value.to_owned(),
+                                        offset,
+                                        label_end: offset,
+                                    })
+                                }
+                                _ if TEXT_ATTRIBUTES.contains(&attr)
+                                    && !value.trim().is_empty() =>
+                                {
+                                    view.attributes.push(AttributeText {
+                                        name: attr.to_owned(),
+                                        value: value.to_owned(),
+                                        offset,
+                                    })
+                                }
+                                _ => {}
+                            }
+                        }
+                        if href_pushed {
+                            open_links.push((node.id(), view.links.len() - 1));
+                        }
+                        if let Some(prop) = element.attr("itemprop") {
+                            if prop
+                                .split_ascii_whitespace()
+                                .any(|p| matches!(p, "email" | "telephone"))
+                            {
+                                let content = element
+                                    .attr("content")
+                                    .or_else(|| element.attr("href"))
+                                    .map(str::to_owned);
+                                view.microdata.push(MicrodataProp {
+                                    name: prop.to_owned(),
+                                    content,
+                                    text_start: offset,
+                                    text_end: offset,
+                                });
+                                open_props.push((node.id(), view.microdata.len() - 1));
+                            }
+                        }
+                        if is_opaque(name) {
+                            opaque_depth += 1;
+                        }
+                    }
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    if let Node::Element(element) = node.value() {
+                        let name = element.name();
+                        if is_opaque(name) {
+                            opaque_depth = opaque_depth.saturating_sub(1);
+                        }
+                        let end = view.text.len();
+                        close_if_open(&mut open_props, node.id(), |i| {
+                            view.microdata[i].text_end = end
+                        });
+                        close_if_open(&mut open_forms, node.id(), |_| {});
+                        close_if_open(&mut open_links, node.id(), |i| {
+                            view.links[i].label_end = end
+                        });
+                        if is_block(name) {
+                            view.push_break();
+                        }
+                    }
+                }
+            }
+        }
+        view
+    }
+
+    /// Appends a text node with runs of ASCII whitespace collapsed to one space, as CSS
+    /// `white-space: normal` renders it (a no-break space is not collapsible).
+    fn push_text(&mut self, text: &str) {
+        let starts_with_space = text.starts_with(|c: char| c.is_ascii_whitespace());
+        let ends_with_space = text.ends_with(|c: char| c.is_ascii_whitespace());
+        let mut words = text.split_ascii_whitespace();
+        let Some(first) = words.next() else {
+            if !text.is_empty() {
+                self.push_space();
+            }
+            return;
+        };
+        if starts_with_space {
+            self.push_space();
+        }
+        self.text.push_str(first);
+        for word in words {
+            self.text.push(' ');
+            self.text.push_str(word);
+        }
+        if ends_with_space {
+            self.text.push(' ');
+        }
+    }
+
+    fn push_space(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+            self.text.push(' ');
+        }
+    }
+
+    fn push_break(&mut self) {
+        if self.text.ends_with(' ') {
+            self.text.pop();
+        }
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    /// The visible text around `start..end`, on one line, for a reviewer to read.
+    pub(crate) fn context(&self, start: usize, end: usize) -> String {
+        context_window(&self.text, start, end)
+    }
+}
+
+/// Up to about 60 characters either side of `start..end` in `text`, whitespace collapsed.
+pub(crate) fn context_window(text: &str, start: usize, end: usize) -> String {
+    const REACH: usize = 60;
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let mut from = start.saturating_sub(REACH);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let mut window = String::with_capacity(to - from + 2);
+    if from > 0 {
+        window.push('…');
+    }
+    let mut last_space = false;
+    for c in text[from..to].chars() {
+        if c.is_whitespace() {
+            if !last_space {
+                window.push(' ');
+            }
+            last_space = true;
+        } else {
+            window.push(c);
+            last_space = false;
+        }
+    }
+    if to < text.len() {
+        window.push('…');
+    }
+    window.trim().to_owned()
+}
+
+fn close_if_open(
+    stack: &mut Vec<(ego_tree::NodeId, usize)>,
+    id: ego_tree::NodeId,
+    mut on_close: impl FnMut(usize),
+) {
+    if stack.last().is_some_and(|&(open, _)| open == id) {
+        if let Some((_, index)) = stack.pop() {
+            on_close(index);
+        }
+    }
+}
+
+/// `<meta>` tags whose `content` is prose a visitor or a search engine shows.
+fn is_text_meta(element: &scraper::node::Element) -> bool {
+    let key = element
+        .attr("name")
+        .or_else(|| element.attr("property"))
+        .or_else(|| element.attr("itemprop"))
+        .unwrap_or("");
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "description"
+            | "og:description"
+            | "twitter:description"
+            | "og:title"
+            | "author"
+            | "contact"
+            | "reply-to"
+            | "email"
+            | "telephone"
+    )
+}
+
+/// Notes what kind of answer a form field asks for.
+fn classify_field(tag: &str, element: &scraper::node::Element, form: &mut FormInfo) {
+    let input_type = element.attr("type").unwrap_or("text").to_ascii_lowercase();
+    if matches!(
+        input_type.as_str(),
+        "hidden" | "submit" | "button" | "checkbox" | "radio"
+    ) {
+        return;
+    }
+    let naming = [
+        element.attr("name"),
+        element.attr("id"),
+        element.attr("autocomplete"),
+    ]
+    .iter()
+    .flatten()
+    .map(|s| s.to_ascii_lowercase())
+    .collect::<Vec<_>>()
+    .join(" ");
+    if input_type == "password" {
+        form.has_password_field = true;
+    }
+    if tag == "textarea"
+        || [
+            "message", "comment", "details", "enquiry", "inquiry", "project", "brief", "body",
+        ]
+        .iter()
+        .any(|w| naming.contains(w))
+    {
+        form.has_message_field = true;
+    }
+    if matches!(input_type.as_str(), "email" | "tel")
+        || ["email", "e-mail", "mail", "phone", "tel"]
+            .iter()
+            .any(|w| naming.contains(w))
+    {
+        form.has_reply_field = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(html: &str) -> DocumentView {
+        DocumentView::from_html(&Html::parse_document(html))
+    }
+
+    #[test]
+    fn inline_elements_join_and_blocks_separate() {
+        let v = view("<p>jane<span>@</span>studio.io</p><p>Call   me</p>");
+        assert_eq!(v.text, "jane@studio.io\nCall me\n");
+    }
+
+    #[test]
+    fn script_and_style_text_is_not_visible_but_scripts_are_kept() {
+        let v = view(
+            "<body><style>.a{}</style><script>var e='x';</script><p>Hi</p>\
+             <script type='application/ld+json'>{\"email\":\"a@b.io\"}</script></body>",
+        );
+        assert_eq!(v.text.trim(), "Hi");
+        assert_eq!(v.scripts.len(), 1);
+        assert_eq!(v.json_ld.len(), 1);
+    }
+
+    #[test]
+    fn links_record_their_label_span() {
+        let v = view("<p>Write: <a href='mailto:a@b.io'>a@b.io</a></p>");
+        let link = &v.links[0];
+        assert_eq!(&v.text[link.offset..link.label_end], "a@b.io");
+    }
+
+    #[test]
+    fn forms_know_their_fields() {
+        let v = view(
+            "<form action='/send'><input type=email name=email><textarea name=msg></textarea></form>\
+             <form role=search><input type=search name=q></form>",
+        );
+        assert!(v.forms[0].has_message_field && v.forms[0].has_reply_field);
+        assert!(!v.forms[1].has_message_field && !v.forms[1].has_reply_field);
+    }
+
+    #[test]
+    fn context_window_stays_on_char_boundaries() {
+        let text = "ж".repeat(100) + "jane@studio.io" + &"é".repeat(100);
+        let start = 200;
+        let w = context_window(&text, start, start + 14);
+        assert!(w.contains("jane@studio.io"));
+        assert!(w.starts_with('…') && w.ends_with('…'));
+    }
+}

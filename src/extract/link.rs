@@ -1,0 +1,224 @@
+//! What a URL is as a contact: the one place that maps a link (an `href`, a bare link in
+//! text, the page's own address) to the channel it opens, by asking each channel family.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use super::{ContactKind, Region, TextMatch, booking, email, messenger, phone, social};
+
+/// A channel a URL opens: its kind and normalised value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Channel {
+    pub(crate) kind: ContactKind,
+    pub(crate) value: String,
+}
+
+impl Channel {
+    pub(crate) fn new(kind: ContactKind, value: String) -> Self {
+        Channel { kind, value }
+    }
+}
+
+/// `host` is `domain` or a subdomain of it.
+pub(crate) fn host_is(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// The channels a URL opens (a `mailto:` can name several addresses).
+pub(crate) fn channels_of(url: &Url, region: Region) -> Vec<Channel> {
+    match url.scheme() {
+        "mailto" => email::from_mailto(url)
+            .into_iter()
+            .map(|a| Channel::new(ContactKind::Email, a))
+            .collect(),
+        "tel" | "callto" | "sms" | "facetime" | "facetime-audio" => phone::from_tel(url, region)
+            .map(|n| Channel::new(ContactKind::Phone, n))
+            .into_iter()
+            .collect(),
+        _ => messenger::from_url(url, region)
+            .or_else(|| booking::from_url(url))
+            .or_else(|| social::from_url(url))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A known channel host followed by a path. Searching for the host literals first keeps
+/// the scan fast on script-heavy pages; the rest of the link is read around each hit.
+static HOST_THEN_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    let hosts: Vec<String> = messenger::HOSTS
+        .iter()
+        .chain(booking::HOSTS)
+        .chain(social::HOSTS)
+        .map(|h| regex::escape(h))
+        .collect();
+    Regex::new(&format!(r"(?i)(?:{})/", hosts.join("|"))).expect("static regex")
+});
+
+/// Bare links to known channel hosts in text (`wa.me/447…`, `https://t.me/jane`).
+pub(crate) fn find_urls_in_text(text: &str) -> Vec<TextMatch> {
+    if !text.contains('/') {
+        return Vec::new();
+    }
+    let bytes = text.as_bytes();
+    let mut out: Vec<TextMatch> = Vec::new();
+    for hit in HOST_THEN_PATH.find_iter(text) {
+        if out.last().is_some_and(|m| hit.start() < m.end) {
+            continue;
+        }
+        let mut start = hit.start();
+        // The host must start a label: `t.me/` inside `what.me/` is not Telegram.
+        if start > 0 && bytes[start - 1] != b'.' && is_host_byte(bytes[start - 1]) {
+            continue;
+        }
+        while start > 0 && is_host_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        for scheme in ["https://", "http://"] {
+            if start >= scheme.len()
+                && bytes[start - scheme.len()..start].eq_ignore_ascii_case(scheme.as_bytes())
+            {
+                start -= scheme.len();
+                break;
+            }
+        }
+        let mut end = hit.end();
+        while end < bytes.len() && !is_link_terminator(bytes[end]) {
+            end += 1;
+        }
+        // Sentence punctuation after a link is not part of it.
+        while end > hit.end()
+            && matches!(
+                bytes[end - 1],
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}'
+            )
+        {
+            end -= 1;
+        }
+        out.push(TextMatch {
+            start,
+            end,
+            value: text[start..end].to_owned(),
+        });
+    }
+    out
+}
+
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+}
+
+fn is_link_terminator(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'<' | b'>' | b'"' | b'\'' | b'`' | b'\\')
+}
+
+/// Parses a link written without its scheme (`t.me/jane`) as https.
+pub(crate) fn parse_loose(written: &str) -> Result<Url, url::ParseError> {
+    let lower = written.get(..8).unwrap_or(written).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Url::parse(written)
+    } else {
+        Url::parse(&format!("https://{written}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds_values(url: &str) -> Vec<(ContactKind, String)> {
+        channels_of(&Url::parse(url).unwrap(), Region::default())
+            .into_iter()
+            .map(|c| (c.kind, c.value))
+            .collect()
+    }
+
+    #[test]
+    fn messenger_links() {
+        use ContactKind::*;
+        let cases: &[(&str, ContactKind, &str)] = &[
+            (
+                "https://wa.me/14155550132?text=Hi",
+                Whatsapp,
+                "+14155550132",
+            ),
+            (
+                "https://api.whatsapp.com/send/?phone=%2B442079460958&text=x",
+                Whatsapp,
+                "+442079460958",
+            ),
+            (
+                "whatsapp://send?phone=14155550132",
+                Whatsapp,
+                "+14155550132",
+            ),
+            (
+                "https://wa.me/message/ABCDEF123?src=qr",
+                Whatsapp,
+                "https://wa.me/message/ABCDEF123",
+            ),
+            ("https://t.me/Jane_Design", Telegram, "jane_design"),
+            ("https://telegram.me/s/jane_design", Telegram, "jane_design"),
+            ("tg://resolve?domain=jane_design", Telegram, "jane_design"),
+            ("skype:Jane.Doe.Studio?chat", Skype, "jane.doe.studio"),
+            (
+                "skype:live:.cid.7f3a9b2c1d?call",
+                Skype,
+                "live:.cid.7f3a9b2c1d",
+            ),
+            ("https://discord.gg/AbC123x", Discord, "AbC123x"),
+            ("https://discord.com/invite/AbC123x", Discord, "AbC123x"),
+            ("weixin://dl/chat?jane_design", Wechat, "jane_design"),
+            ("https://line.me/ti/p/~JaneDesign", Line, "janedesign"),
+            ("https://line.me/R/ti/p/%40janeshop", Line, "janeshop"),
+            ("https://signal.me/#p/+14155550132", Signal, "+14155550132"),
+            ("viber://chat?number=%2B14155550132", Viber, "+14155550132"),
+            ("tel:+1-415-555-0132", Phone, "+14155550132"),
+            ("mailto:Jane@Studio.io?subject=Hi", Email, "jane@studio.io"),
+        ];
+        for (url, kind, value) in cases {
+            assert_eq!(
+                kinds_values(url),
+                vec![(*kind, (*value).to_owned())],
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_channel_links() {
+        for url in [
+            "https://t.me/share/url?url=x",
+            "https://wa.me/",
+            "https://studio.io/contact",
+            "https://discord.com/channels/1/2",
+            "javascript:void(0)",
+        ] {
+            assert!(kinds_values(url).is_empty(), "{url}");
+        }
+    }
+
+    #[test]
+    fn bare_links_in_text() {
+        let text = "Ping me: t.me/jane_design, or book https://calendly.com/jane/intro.";
+        let found: Vec<String> = find_urls_in_text(text)
+            .into_iter()
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(
+            found,
+            ["t.me/jane_design", "https://calendly.com/jane/intro"]
+        );
+    }
+
+    #[test]
+    fn host_is_matches_subdomains_only_at_dots() {
+        assert!(host_is("jane.as.me", "as.me"));
+        assert!(!host_is("canvas.me", "as.me"));
+    }
+}

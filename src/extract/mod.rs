@@ -1,0 +1,556 @@
+//! Contact extraction: every contact channel on one parsed page, with the places it was
+//! found. A pure function of the page; one file per channel family, tied together here.
+
+mod booking;
+mod document;
+mod email;
+mod form;
+mod link;
+mod messenger;
+mod phone;
+mod region;
+mod social;
+mod structured;
+
+use std::collections::HashMap;
+
+use scraper::Html;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use url::Url;
+
+use document::DocumentView;
+pub(crate) use document::context_window;
+pub use region::{Region, RegionError};
+
+/// The kinds of contact channel, as named in the output contract (`docs/output.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Email,
+    Phone,
+    Whatsapp,
+    Telegram,
+    Skype,
+    Discord,
+    Wechat,
+    Line,
+    Signal,
+    Viber,
+    Booking,
+    ContactForm,
+    Social,
+}
+
+impl ContactKind {
+    /// Every kind, in contract order.
+    pub const ALL: [ContactKind; 13] = [
+        ContactKind::Email,
+        ContactKind::Phone,
+        ContactKind::Whatsapp,
+        ContactKind::Telegram,
+        ContactKind::Skype,
+        ContactKind::Discord,
+        ContactKind::Wechat,
+        ContactKind::Line,
+        ContactKind::Signal,
+        ContactKind::Viber,
+        ContactKind::Booking,
+        ContactKind::ContactForm,
+        ContactKind::Social,
+    ];
+
+    /// The contract name (`"contact_form"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Email => "email",
+            ContactKind::Phone => "phone",
+            ContactKind::Whatsapp => "whatsapp",
+            ContactKind::Telegram => "telegram",
+            ContactKind::Skype => "skype",
+            ContactKind::Discord => "discord",
+            ContactKind::Wechat => "wechat",
+            ContactKind::Line => "line",
+            ContactKind::Signal => "signal",
+            ContactKind::Viber => "viber",
+            ContactKind::Booking => "booking",
+            ContactKind::ContactForm => "contact_form",
+            ContactKind::Social => "social",
+        }
+    }
+
+    /// Whether the kind is a way to reach the freelancer directly. Social profiles are
+    /// recorded but never make a page "with contact" on their own (policy §4.1 step 3).
+    pub fn is_channel(self) -> bool {
+        self != ContactKind::Social
+    }
+}
+
+impl std::fmt::Display for ContactKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where on the page a contact was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Visible text.
+    Text,
+    /// A link's target (`href`, iframe `src`, `data-url`).
+    Href,
+    /// A text attribute: `alt`, `title`, `aria-label`, `<meta content>`.
+    Attribute,
+    /// A JSON-LD block.
+    JsonLd,
+    /// A microdata property (`itemprop="email"`).
+    Microdata,
+    /// A string in an inline script.
+    Script,
+    /// A Cloudflare-protected address (`data-cfemail`, `/cdn-cgi/l/email-protection#…`).
+    Cloudflare,
+    /// A `<form>` that takes a message and a reply address.
+    Form,
+    /// The page's own URL.
+    PageUrl,
+}
+
+impl Source {
+    /// The contract name (`"json_ld"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Text => "text",
+            Source::Href => "href",
+            Source::Attribute => "attribute",
+            Source::JsonLd => "json_ld",
+            Source::Microdata => "microdata",
+            Source::Script => "script",
+            Source::Cloudflare => "cloudflare",
+            Source::Form => "form",
+            Source::PageUrl => "page_url",
+        }
+    }
+}
+
+/// One place on the page where a contact appears.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// The text as written on the page, before normalisation.
+    pub raw: String,
+    pub source: Source,
+    /// Byte offset into the page's visible text (for links and attributes, where their
+    /// element starts in it).
+    pub offset: usize,
+    /// The visible text around the place, for a reviewer.
+    pub evidence: String,
+}
+
+/// A contact channel on the page: one per `(kind, value)`, with every place it appears.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub kind: ContactKind,
+    /// The normalised value (`docs/output.md` gives the form per kind).
+    pub value: String,
+    /// In document order; never empty.
+    pub places: Vec<Place>,
+}
+
+impl Contact {
+    /// The first place the contact appears.
+    pub fn first_place(&self) -> &Place {
+        // `places` is built with one entry and only ever grows.
+        &self.places[0]
+    }
+}
+
+impl Serialize for Contact {
+    /// The first place is flattened into the object (`raw`, `source`, `offset`,
+    /// `evidence`), so a consumer that reads one place needs no array; `places` has all.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let first = self.first_place();
+        let mut s = serializer.serialize_struct("Contact", 7)?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("value", &self.value)?;
+        s.serialize_field("raw", &first.raw)?;
+        s.serialize_field("source", &first.source)?;
+        s.serialize_field("offset", &first.offset)?;
+        s.serialize_field("evidence", &first.evidence)?;
+        s.serialize_field("places", &self.places)?;
+        s.end()
+    }
+}
+
+/// What to assume about a page while extracting from it.
+#[derive(Clone, Debug, Default)]
+pub struct ExtractOptions {
+    /// The region national phone numbers belong to; when `None` it is read from hints on
+    /// the page (see [`Region`]).
+    pub region: Option<Region>,
+}
+
+/// The contacts found on one page.
+#[derive(Clone, Debug)]
+pub struct Extraction {
+    /// Deduplicated by `(kind, value)`, in order of first appearance.
+    pub contacts: Vec<Contact>,
+    /// The region used to read national phone numbers.
+    pub region: Region,
+    /// The page's visible text, which all offsets point into.
+    pub text: String,
+}
+
+/// Finds every contact channel on a parsed page served at `page_url`.
+pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extraction {
+    let view = DocumentView::from_html(html);
+    let base = view
+        .base_href
+        .as_deref()
+        .and_then(|href| page_url.join(href).ok())
+        .unwrap_or_else(|| page_url.clone());
+    let structured = structured::read_json_ld(&view.json_ld);
+    let region = options.region.unwrap_or_else(|| {
+        Region::from_page_hints(
+            view.lang.as_deref(),
+            page_url,
+            structured.address_country.as_deref(),
+        )
+    });
+
+    let mut found = Findings::new(&view);
+    found_in_page_url(&mut found, page_url, region);
+    found_in_text(&mut found, &view, region);
+    found_in_links(&mut found, &view, &base, region);
+    found_in_attributes(&mut found, &view, region);
+    found_in_microdata(&mut found, &view, region);
+    for declared in structured.contacts(region) {
+        let evidence = format!("JSON-LD: {}", declared.raw);
+        let channel = declared.channel;
+        found.push_with_evidence(
+            channel.kind,
+            &channel.value,
+            declared.raw,
+            Source::JsonLd,
+            declared.offset,
+            evidence,
+        );
+    }
+    found_in_scripts(&mut found, &view, region);
+    for (hex, offset) in &view.cloudflare_emails {
+        if let Some(address) = email::decode_cloudflare(hex) {
+            found.push(
+                ContactKind::Email,
+                &address,
+                hex.clone(),
+                Source::Cloudflare,
+                *offset,
+                *offset,
+            );
+        }
+    }
+    for form in &view.forms {
+        if let Some(action) = form::contact_form_target(form, &base) {
+            found.push(
+                ContactKind::ContactForm,
+                &action,
+                form.action.clone().unwrap_or_default(),
+                Source::Form,
+                form.offset,
+                form.offset,
+            );
+        }
+    }
+    let contacts = found.into_contacts();
+    Extraction {
+        contacts,
+        region,
+        text: view.text,
+    }
+}
+
+fn found_in_page_url(found: &mut Findings, page_url: &Url, region: Region) {
+    for channel in link::channels_of(page_url, region) {
+        found.push_with_evidence(
+            channel.kind,
+            &channel.value,
+            page_url.to_string(),
+            Source::PageUrl,
+            0,
+            format!("the page's own address is {page_url}"),
+        );
+    }
+}
+
+fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
+    let text = &view.text;
+    for m in email::find_in_text(text) {
+        found.push(
+            ContactKind::Email,
+            &m.value,
+            text[m.start..m.end].to_owned(),
+            Source::Text,
+            m.start,
+            m.end,
+        );
+    }
+    for m in phone::find_in_text(text, region) {
+        found.push(
+            ContactKind::Phone,
+            &m.value,
+            text[m.start..m.end].to_owned(),
+            Source::Text,
+            m.start,
+            m.end,
+        );
+    }
+    for (kind, m) in messenger::find_labelled(text, region) {
+        found.push(
+            kind,
+            &m.value,
+            text[m.start..m.end].to_owned(),
+            Source::Text,
+            m.start,
+            m.end,
+        );
+    }
+    for m in link::find_urls_in_text(text) {
+        if let Ok(url) = link::parse_loose(&text[m.start..m.end]) {
+            for channel in link::channels_of(&url, region) {
+                found.push(
+                    channel.kind,
+                    &channel.value,
+                    text[m.start..m.end].to_owned(),
+                    Source::Text,
+                    m.start,
+                    m.end,
+                );
+            }
+        }
+    }
+}
+
+fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region: Region) {
+    for link in &view.links {
+        let href = link.url.trim();
+        // A path on the same site is never a channel (Cloudflare's protected address aside);
+        // skipping them saves resolving every navigation and asset link.
+        if is_same_site_path(href) && !href.contains("email-protection") {
+            continue;
+        }
+        let Ok(url) = base.join(href) else { continue };
+        if let Some(address) = email::decode_cloudflare_link(&url) {
+            found.push(
+                ContactKind::Email,
+                &address,
+                href.to_owned(),
+                Source::Cloudflare,
+                link.offset,
+                link.label_end,
+            );
+            continue;
+        }
+        for channel in link::channels_of(&url, region) {
+            found.push(
+                channel.kind,
+                &channel.value,
+                href.to_owned(),
+                Source::Href,
+                link.offset,
+                link.label_end,
+            );
+        }
+    }
+}
+
+/// A relative reference without a scheme or host (`/work`, `img/a.png`, `#top`).
+fn is_same_site_path(href: &str) -> bool {
+    let before_path = href.split(['/', '?', '#']).next().unwrap_or("");
+    !href.starts_with("//") && !before_path.contains(':')
+}
+
+fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region) {
+    for attribute in &view.attributes {
+        let value = &attribute.value;
+        let evidence = format!("{}=\"{}\"", attribute.name, context_window(value, 0, 0));
+        for m in email::find_in_text(value) {
+            found.push_with_evidence(
+                ContactKind::Email,
+                &m.value,
+                value[m.start..m.end].to_owned(),
+                Source::Attribute,
+                attribute.offset,
+                evidence.clone(),
+            );
+        }
+        for m in phone::find_in_text(value, region) {
+            found.push_with_evidence(
+                ContactKind::Phone,
+                &m.value,
+                value[m.start..m.end].to_owned(),
+                Source::Attribute,
+                attribute.offset,
+                evidence.clone(),
+            );
+        }
+        for (kind, m) in messenger::find_labelled(value, region) {
+            found.push_with_evidence(
+                kind,
+                &m.value,
+                value[m.start..m.end].to_owned(),
+                Source::Attribute,
+                attribute.offset,
+                evidence.clone(),
+            );
+        }
+    }
+}
+
+fn found_in_microdata(found: &mut Findings, view: &DocumentView, region: Region) {
+    for prop in &view.microdata {
+        let written = match &prop.content {
+            Some(content) => content.as_str(),
+            None => &view.text[prop.text_start..prop.text_end],
+        };
+        let written = written.trim();
+        let is_email = prop.name.split_ascii_whitespace().any(|p| p == "email");
+        let channel = if is_email {
+            email::normalise_written(written.trim_start_matches("mailto:"))
+                .map(|v| (ContactKind::Email, v))
+        } else {
+            phone::parse_one(written.trim_start_matches("tel:"), region)
+                .map(|v| (ContactKind::Phone, v))
+        };
+        if let Some((kind, value)) = channel {
+            found.push(
+                kind,
+                &value,
+                written.to_owned(),
+                Source::Microdata,
+                prop.text_start,
+                prop.text_end,
+            );
+        }
+    }
+}
+
+fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
+    for script in &view.scripts {
+        // JSON in scripts escapes slashes (`https:\/\/wa.me\/…`); undo it so URLs read whole.
+        let body = if script.body.contains("\\/") {
+            std::borrow::Cow::Owned(script.body.replace("\\/", "/"))
+        } else {
+            std::borrow::Cow::Borrowed(script.body.as_str())
+        };
+        for m in email::find_plain(&body) {
+            let evidence = context_window(&body, m.start, m.end);
+            found.push_with_evidence(
+                ContactKind::Email,
+                &m.value,
+                body[m.start..m.end].to_owned(),
+                Source::Script,
+                script.offset,
+                evidence,
+            );
+        }
+        for m in link::find_urls_in_text(&body) {
+            if let Ok(url) = link::parse_loose(&body[m.start..m.end]) {
+                for channel in link::channels_of(&url, region) {
+                    let evidence = context_window(&body, m.start, m.end);
+                    found.push_with_evidence(
+                        channel.kind,
+                        &channel.value,
+                        body[m.start..m.end].to_owned(),
+                        Source::Script,
+                        script.offset,
+                        evidence,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A channel found at a span of some text: the common result of the family finders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextMatch {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) value: String,
+}
+
+/// Collects places and merges them into one contact per `(kind, value)`.
+struct Findings<'v> {
+    view: &'v DocumentView,
+    index: HashMap<(ContactKind, String), usize>,
+    contacts: Vec<Contact>,
+}
+
+impl<'v> Findings<'v> {
+    fn new(view: &'v DocumentView) -> Self {
+        Findings {
+            view,
+            index: HashMap::new(),
+            contacts: Vec::new(),
+        }
+    }
+
+    /// Records a place whose evidence is the visible text around `start..end`.
+    fn push(
+        &mut self,
+        kind: ContactKind,
+        value: &str,
+        raw: String,
+        source: Source,
+        start: usize,
+        end: usize,
+    ) {
+        let evidence = self.view.context(start, end);
+        self.push_with_evidence(kind, value, raw, source, start, evidence);
+    }
+
+    fn push_with_evidence(
+        &mut self,
+        kind: ContactKind,
+        value: &str,
+        raw: String,
+        source: Source,
+        offset: usize,
+        evidence: String,
+    ) {
+        let place = Place {
+            raw,
+            source,
+            offset,
+            evidence,
+        };
+        match self.index.get(&(kind, value.to_owned())) {
+            Some(&i) => {
+                let places = &mut self.contacts[i].places;
+                if !places.iter().any(|p| {
+                    p.source == place.source && p.offset == place.offset && p.raw == place.raw
+                }) {
+                    places.push(place);
+                }
+            }
+            None => {
+                self.index
+                    .insert((kind, value.to_owned()), self.contacts.len());
+                self.contacts.push(Contact {
+                    kind,
+                    value: value.to_owned(),
+                    places: vec![place],
+                });
+            }
+        }
+    }
+
+    fn into_contacts(mut self) -> Vec<Contact> {
+        for contact in &mut self.contacts {
+            // Stable: equal offsets keep the order the finders ran in.
+            contact.places.sort_by_key(|p| p.offset);
+        }
+        self.contacts
+            .sort_by_key(|c| (c.first_place().offset, c.kind));
+        self.contacts
+    }
+}

@@ -1,0 +1,114 @@
+//! A page to scan: the address it was served at and its HTML text.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+/// The largest page read from a file or stdin. Larger inputs are refused rather than
+/// parsed, so one odd file cannot exhaust memory in a batch.
+pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A page to scan.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// Where the page was served (resolves relative links, gives region hints).
+    pub url: Url,
+    pub html: String,
+}
+
+/// Why a page could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: page is larger than the {MAX_PAGE_BYTES}-byte limit", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{}: cannot express the path as a file:// URL", path.display())]
+    NotAFileUrl { path: PathBuf },
+}
+
+impl Page {
+    /// A page from raw bytes. A UTF-8 byte-order mark is dropped; bytes that are not
+    /// UTF-8 become U+FFFD (legacy charsets are decoded by a later stage).
+    pub fn from_bytes(bytes: &[u8], url: Url) -> Page {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        Page {
+            url,
+            html: String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+
+    /// Reads a saved page. Without `url`, the page's address is its `file://` path.
+    pub fn read_file(path: &Path, url: Option<Url>) -> Result<Page, PageError> {
+        let file = std::fs::File::open(path).map_err(|source| PageError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let bytes = read_capped(file, path)?;
+        let url = match url {
+            Some(url) => url,
+            None => file_url(path)?,
+        };
+        Ok(Page::from_bytes(&bytes, url))
+    }
+
+    /// Reads a page from standard input; without `url` its address is `file:///dev/stdin`.
+    pub fn read_stdin(url: Option<Url>) -> Result<Page, PageError> {
+        let path = Path::new("-");
+        let bytes = read_capped(std::io::stdin().lock(), path)?;
+        let url = url.unwrap_or_else(|| Url::parse("file:///dev/stdin").expect("static URL"));
+        Ok(Page::from_bytes(&bytes, url))
+    }
+}
+
+fn read_capped(reader: impl Read, path: &Path) -> Result<Vec<u8>, PageError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_PAGE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| PageError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(PageError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(bytes)
+}
+
+fn file_url(path: &Path) -> Result<Url, PageError> {
+    let absolute = std::path::absolute(path).map_err(|source| PageError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    Url::from_file_path(&absolute).map_err(|()| PageError::NotAFileUrl {
+        path: path.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_dropped() {
+        let page = Page::from_bytes(
+            b"\xEF\xBB\xBF<p>hi</p>",
+            Url::parse("https://a.io/").unwrap(),
+        );
+        assert_eq!(page.html, "<p>hi</p>");
+    }
+
+    #[test]
+    fn missing_file_error_names_the_file() {
+        let err = Page::read_file(Path::new("no/such/page.html"), None).unwrap_err();
+        assert!(err.to_string().contains("no/such/page.html"), "{err}");
+    }
+}

@@ -1,0 +1,140 @@
+//! Extraction over every labelled fixture page: per-kind precision and recall must both
+//! be 1.0 (`fixtures/pages/labels.toml` lists each page's complete set of contacts).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use portfolio_audit::{ContactKind, ExtractOptions, Page, scan_page};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Labels {
+    page: Vec<LabelledPage>,
+}
+
+#[derive(Deserialize)]
+struct LabelledPage {
+    file: String,
+    url: url::Url,
+    contacts: Vec<LabelledContact>,
+}
+
+#[derive(Deserialize)]
+struct LabelledContact {
+    kind: ContactKind,
+    value: String,
+}
+
+#[derive(Default)]
+struct Tally {
+    true_positives: usize,
+    false_positives: usize,
+    false_negatives: usize,
+}
+
+fn pages_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pages")
+}
+
+fn load_labels() -> Labels {
+    let path = pages_dir().join("labels.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_fixture_page_is_labelled_and_every_label_has_a_page() {
+    let labels = load_labels();
+    let labelled: BTreeSet<&str> = labels.page.iter().map(|p| p.file.as_str()).collect();
+    assert_eq!(
+        labelled.len(),
+        labels.page.len(),
+        "a page is labelled twice"
+    );
+    let on_disk: BTreeSet<String> = std::fs::read_dir(pages_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".html"))
+        .collect();
+    let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
+    assert_eq!(labelled, on_disk);
+    assert!(
+        labels.page.len() >= 30,
+        "the issue asks for at least 30 fixture pages"
+    );
+}
+
+#[test]
+fn extraction_has_perfect_precision_and_recall_per_kind_on_fixtures() {
+    let labels = load_labels();
+    let mut tallies: BTreeMap<ContactKind, Tally> = BTreeMap::new();
+    let mut mistakes = Vec::new();
+    for labelled in &labels.page {
+        let page = Page::read_file(
+            &pages_dir().join(&labelled.file),
+            Some(labelled.url.clone()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let scan = scan_page(&page, &ExtractOptions::default());
+        let found: BTreeSet<(ContactKind, String)> = scan
+            .contacts
+            .iter()
+            .map(|c| (c.kind, c.value.clone()))
+            .collect();
+        let expected: BTreeSet<(ContactKind, String)> = labelled
+            .contacts
+            .iter()
+            .map(|c| (c.kind, c.value.clone()))
+            .collect();
+        for hit in found.intersection(&expected) {
+            tallies.entry(hit.0).or_default().true_positives += 1;
+        }
+        for extra in found.difference(&expected) {
+            tallies.entry(extra.0).or_default().false_positives += 1;
+            let place = &scan
+                .contacts
+                .iter()
+                .find(|c| (c.kind, &c.value) == (extra.0, &extra.1))
+                .unwrap()
+                .places[0];
+            mistakes.push(format!(
+                "{}: unexpected {} {:?} from {} {:?}",
+                labelled.file,
+                extra.0,
+                extra.1,
+                place.source.as_str(),
+                place.raw
+            ));
+        }
+        for missed in expected.difference(&found) {
+            tallies.entry(missed.0).or_default().false_negatives += 1;
+            mistakes.push(format!(
+                "{}: missed {} {:?}",
+                labelled.file, missed.0, missed.1
+            ));
+        }
+    }
+    let mut summary = String::new();
+    for (kind, t) in &tallies {
+        let precision =
+            t.true_positives as f64 / (t.true_positives + t.false_positives).max(1) as f64;
+        let recall = t.true_positives as f64 / (t.true_positives + t.false_negatives).max(1) as f64;
+        summary += &format!(
+            "{kind:>12}: precision {precision:.3} recall {recall:.3} ({} found)\n",
+            t.true_positives
+        );
+    }
+    eprintln!("{summary}");
+    assert!(
+        mistakes.is_empty(),
+        "{} mistakes:\n{}\n{summary}",
+        mistakes.len(),
+        mistakes.join("\n")
+    );
+    for kind in ContactKind::ALL {
+        assert!(
+            tallies.get(&kind).is_some_and(|t| t.true_positives > 0),
+            "no fixture page has a {kind} contact"
+        );
+    }
+}
