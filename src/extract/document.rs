@@ -5,6 +5,8 @@
 //! Offsets everywhere in extraction are byte offsets into [`DocumentView::text`], so the
 //! classifier can measure how near a phrase is to a contact in the same coordinates.
 
+use std::borrow::Cow;
+
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
@@ -16,8 +18,8 @@ const URL_DATA_ATTRIBUTES: &[&str] = &["data-url", "data-href", "data-link"];
 
 /// A URL found in the markup, with where it sits in the text.
 #[derive(Debug)]
-pub(crate) struct LinkRef {
-    pub(crate) url: String,
+pub(crate) struct LinkRef<'a> {
+    pub(crate) url: &'a str,
     pub(crate) offset: usize,
     /// The text of the element carrying the link, for evidence.
     pub(crate) label_end: usize,
@@ -25,33 +27,34 @@ pub(crate) struct LinkRef {
 
 /// A text-bearing attribute value (`alt`, `title`, `aria-label`, `<meta content>`).
 #[derive(Debug)]
-pub(crate) struct AttributeText {
-    pub(crate) name: String,
-    pub(crate) value: String,
+pub(crate) struct AttributeText<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a str,
     pub(crate) offset: usize,
 }
 
 /// A microdata property (`itemprop="email"` / `"telephone"`): its `content`/`href`
 /// value when given, else the span of text it wraps.
 #[derive(Debug)]
-pub(crate) struct MicrodataProp {
-    pub(crate) name: String,
-    pub(crate) content: Option<String>,
+pub(crate) struct MicrodataProp<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) content: Option<&'a str>,
     pub(crate) text_start: usize,
     pub(crate) text_end: usize,
 }
 
 /// Inline script or JSON-LD text, with the text offset of the element.
 #[derive(Debug)]
-pub(crate) struct ScriptText {
-    pub(crate) body: String,
+pub(crate) struct ScriptText<'a> {
+    /// Borrowed from the parsed page when the script is one text node, as it nearly always is.
+    pub(crate) body: Cow<'a, str>,
     pub(crate) offset: usize,
 }
 
 /// What a `<form>` collects, enough to tell a contact form from search, login or newsletter.
 #[derive(Debug, Default)]
-pub(crate) struct FormInfo {
-    pub(crate) action: Option<String>,
+pub(crate) struct FormInfo<'a> {
+    pub(crate) action: Option<&'a str>,
     pub(crate) offset: usize,
     pub(crate) has_message_field: bool,
     pub(crate) has_reply_field: bool,
@@ -60,19 +63,19 @@ pub(crate) struct FormInfo {
 
 /// Everything extraction reads from one page, gathered in a single DOM walk.
 #[derive(Debug, Default)]
-pub(crate) struct DocumentView {
+pub(crate) struct DocumentView<'a> {
     /// Visible text: whitespace collapsed, inline elements joined without a gap, block
     /// elements separated by a newline; script, style and template contents left out.
     pub(crate) text: String,
-    pub(crate) lang: Option<String>,
-    pub(crate) base_href: Option<String>,
-    pub(crate) links: Vec<LinkRef>,
-    pub(crate) attributes: Vec<AttributeText>,
-    pub(crate) microdata: Vec<MicrodataProp>,
-    pub(crate) scripts: Vec<ScriptText>,
-    pub(crate) json_ld: Vec<ScriptText>,
-    pub(crate) forms: Vec<FormInfo>,
-    pub(crate) cloudflare_emails: Vec<(String, usize)>,
+    pub(crate) lang: Option<&'a str>,
+    pub(crate) base_href: Option<&'a str>,
+    pub(crate) links: Vec<LinkRef<'a>>,
+    pub(crate) attributes: Vec<AttributeText<'a>>,
+    pub(crate) microdata: Vec<MicrodataProp<'a>>,
+    pub(crate) scripts: Vec<ScriptText<'a>>,
+    pub(crate) json_ld: Vec<ScriptText<'a>>,
+    pub(crate) forms: Vec<FormInfo<'a>>,
+    pub(crate) cloudflare_emails: Vec<(&'a str, usize)>,
 }
 
 /// Elements whose boundaries separate words the way a browser's layout does.
@@ -131,8 +134,8 @@ fn is_opaque(name: &str) -> bool {
     )
 }
 
-impl DocumentView {
-    pub(crate) fn from_html(html: &Html) -> Self {
+impl<'a> DocumentView<'a> {
+    pub(crate) fn from_html(html: &'a Html) -> Self {
         let mut view = DocumentView::default();
         // Depth inside elements whose text is not visible; > 0 means skip text nodes.
         let mut opaque_depth = 0usize;
@@ -157,16 +160,24 @@ impl DocumentView {
                         let offset = view.text.len();
                         match name {
                             "html" => {
-                                view.lang = element.attr("lang").map(str::to_owned);
+                                view.lang = element.attr("lang");
                             }
                             "base" if view.base_href.is_none() => {
-                                view.base_href = element.attr("href").map(str::to_owned);
+                                view.base_href = element.attr("href");
                             }
                             "script" => {
-                                let body: String = node
+                                let mut texts = node
                                     .children()
-                                    .filter_map(|c| c.value().as_text().map(|t| &**t))
-                                    .collect();
+                                    .filter_map(|c| c.value().as_text().map(|t| &**t));
+                                let body = match (texts.next(), texts.next()) {
+                                    (None, _) => Cow::Borrowed(""),
+                                    (Some(only), None) => Cow::Borrowed(only),
+                                    (Some(first), Some(second)) => {
+                                        let mut joined = format!("{first}{second}");
+                                        texts.for_each(|t| joined.push_str(t));
+                                        Cow::Owned(joined)
+                                    }
+                                };
                                 let is_json_ld = element
                                     .attr("type")
                                     .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json"));
@@ -179,7 +190,7 @@ impl DocumentView {
                             }
                             "form" => {
                                 view.forms.push(FormInfo {
-                                    action: element.attr("action").map(str::to_owned),
+                                    action: element.attr("action"),
                                     offset,
                                     ..FormInfo::default()
                                 });
@@ -194,8 +205,8 @@ impl DocumentView {
                                 if let Some(content) = element.attr("content") {
                                     if is_text_meta(element) {
                                         view.attributes.push(AttributeText {
-                                            name: "content".to_owned(),
-                                            value: content.to_owned(),
+                                            name: "content",
+                                            value: content,
                                             offset,
                                         });
                                     }
@@ -208,23 +219,21 @@ impl DocumentView {
                             match attr {
                                 "href" if matches!(name, "a" | "area" | "link") => {
                                     view.links.push(LinkRef {
-                                        url: value.to_owned(),
+                                        url: value,
                                         offset,
                                         label_end: offset,
                                     });
                                     href_pushed = true;
                                 }
                                 "src" if name == "iframe" => view.links.push(LinkRef {
-                                    url: value.to_owned(),
+                                    url: value,
                                     offset,
                                     label_end: offset,
                                 }),
-                                "data-cfemail" => {
-                                    view.cloudflare_emails.push((value.to_owned(), offset))
-                                }
+                                "data-cfemail" => view.cloudflare_emails.push((value, offset)),
                                 _ if URL_DATA_ATTRIBUTES.contains(&attr) => {
                                     view.links.push(LinkRef {
-                                        url: value.to_owned(),
+                                        url: value,
                                         offset,
                                         label_end: offset,
                                     })
@@ -233,8 +242,8 @@ impl DocumentView {
                                     && !value.trim().is_empty() =>
                                 {
                                     view.attributes.push(AttributeText {
-                                        name: attr.to_owned(),
-                                        value: value.to_owned(),
+                                        name: attr,
+                                        value,
                                         offset,
                                     })
                                 }
@@ -249,12 +258,10 @@ impl DocumentView {
                                 .split_ascii_whitespace()
                                 .any(|p| matches!(p, "email" | "telephone"))
                             {
-                                let content = element
-                                    .attr("content")
-                                    .or_else(|| element.attr("href"))
-                                    .map(str::to_owned);
+                                let content =
+                                    element.attr("content").or_else(|| element.attr("href"));
                                 view.microdata.push(MicrodataProp {
-                                    name: prop.to_owned(),
+                                    name: prop,
                                     content,
                                     text_start: offset,
                                     text_end: offset,
@@ -407,7 +414,7 @@ fn is_text_meta(element: &scraper::node::Element) -> bool {
 }
 
 /// Notes what kind of answer a form field asks for.
-fn classify_field(tag: &str, element: &scraper::node::Element, form: &mut FormInfo) {
+fn classify_field(tag: &str, element: &scraper::node::Element, form: &mut FormInfo<'_>) {
     let input_type = element.attr("type").unwrap_or("text").to_ascii_lowercase();
     if matches!(
         input_type.as_str(),
@@ -450,22 +457,20 @@ fn classify_field(tag: &str, element: &scraper::node::Element, form: &mut FormIn
 mod tests {
     use super::*;
 
-    fn view(html: &str) -> DocumentView {
-        DocumentView::from_html(&Html::parse_document(html))
-    }
-
     #[test]
     fn inline_elements_join_and_blocks_separate() {
-        let v = view("<p>jane<span>@</span>studio.io</p><p>Call   me</p>");
+        let html = Html::parse_document("<p>jane<span>@</span>studio.io</p><p>Call   me</p>");
+        let v = DocumentView::from_html(&html);
         assert_eq!(v.text, "jane@studio.io\nCall me\n");
     }
 
     #[test]
     fn script_and_style_text_is_not_visible_but_scripts_are_kept() {
-        let v = view(
+        let html = Html::parse_document(
             "<body><style>.a{}</style><script>var e='x';</script><p>Hi</p>\
              <script type='application/ld+json'>{\"email\":\"a@b.io\"}</script></body>",
         );
+        let v = DocumentView::from_html(&html);
         assert_eq!(v.text.trim(), "Hi");
         assert_eq!(v.scripts.len(), 1);
         assert_eq!(v.json_ld.len(), 1);
@@ -473,17 +478,19 @@ mod tests {
 
     #[test]
     fn links_record_their_label_span() {
-        let v = view("<p>Write: <a href='mailto:a@b.io'>a@b.io</a></p>");
+        let html = Html::parse_document("<p>Write: <a href='mailto:a@b.io'>a@b.io</a></p>");
+        let v = DocumentView::from_html(&html);
         let link = &v.links[0];
         assert_eq!(&v.text[link.offset..link.label_end], "a@b.io");
     }
 
     #[test]
     fn forms_know_their_fields() {
-        let v = view(
+        let html = Html::parse_document(
             "<form action='/send'><input type=email name=email><textarea name=msg></textarea></form>\
              <form role=search><input type=search name=q></form>",
         );
+        let v = DocumentView::from_html(&html);
         assert!(v.forms[0].has_message_field && v.forms[0].has_reply_field);
         assert!(!v.forms[1].has_message_field && !v.forms[1].has_reply_field);
     }

@@ -19,8 +19,8 @@ static PLAIN: LazyLock<Regex> = LazyLock::new(|| {
 /// An address with `@` and `.` spelled out: `jane [at] studio [dot] io`, `jane(at)studio.io`,
 /// `jane at studio dot io`. Group `at` is the at-token, `domain` the rest with dot-tokens.
 static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
-    let at = r"(?:\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+|\s+@\s+)";
-    let dot = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+|\.)";
+    let at = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*|\s+at\s+|\s+@\s+)";
+    let dot = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\.)";
     let label = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
     Regex::new(&format!(
         r"(?i)(?P<local>[a-z0-9_%+][a-z0-9._%+-]*)(?P<at>{at})(?P<domain>{label}(?:{dot}{label})+)"
@@ -29,7 +29,7 @@ static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DOT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+").expect("static regex")
+    Regex::new(r"(?i)\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+").expect("static regex")
 });
 
 /// Domains reserved for documentation and testing (RFC 2606, RFC 6761).
@@ -44,7 +44,7 @@ const FILE_EXTENSIONS: &[&str] = &[
 /// Plain addresses and spelled-out ones in visible text.
 pub(crate) fn find_in_text(text: &str) -> Vec<TextMatch> {
     let mut matches = find_plain(text);
-    if !text.contains(['[', '(', '{', '<']) && !contains_word_ignore_case(text, "at") {
+    if !may_hold_spelled_address(text) {
         return matches;
     }
     for caps in SPELLED.captures_iter(text) {
@@ -59,7 +59,7 @@ pub(crate) fn find_in_text(text: &str) -> Vec<TextMatch> {
         if at.as_str().trim() == "@" && !at.as_str().contains(char::is_whitespace) {
             continue; // a plain address, already found
         }
-        let bracketed = at.as_str().contains(['[', '(', '{', '<']);
+        let bracketed = at.as_str().contains(['[', '(', '{']);
         let spelled_dot = DOT_TOKEN.is_match(domain.as_str());
         // A bare " at " is ordinary prose ("I worked at acme.io") unless the dot is spelled too.
         if !bracketed && !spelled_dot {
@@ -189,14 +189,21 @@ pub(crate) fn decode_cloudflare_link(url: &Url) -> Option<String> {
     decode_cloudflare(url.fragment()?)
 }
 
-fn contains_word_ignore_case(text: &str, word: &str) -> bool {
+/// Whether `text` may hold a spelled-out address: a bracketed at-token (`[at]`, `(@)`),
+/// a spaced ` @ `, or a spelled ` dot ` (which the bare ` at ` form needs). A cheap test
+/// that spares most pages the costlier pattern.
+fn may_hold_spelled_address(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let w = word.as_bytes();
-    bytes.windows(w.len() + 2).any(|win| {
-        win[0].is_ascii_whitespace()
-            && win[w.len() + 1].is_ascii_whitespace()
-            && win[1..=w.len()].eq_ignore_ascii_case(w)
-    })
+    let bracketed_at = memchr::memchr3_iter(b']', b')', b'}', bytes).any(|close| {
+        let before = bytes[..close].trim_ascii_end();
+        before.ends_with(b"@")
+            || before.len() >= 2 && before[before.len() - 2..].eq_ignore_ascii_case(b"at")
+    });
+    bracketed_at
+        || memchr::memmem::find(bytes, b" @ ").is_some()
+        || [&b" dot "[..], b" DOT ", b" Dot "]
+            .iter()
+            .any(|word| memchr::memmem::find(bytes, word).is_some())
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ mod tests {
 
     fn form(action: Option<&str>, message: bool, reply: bool) -> FormInfo {
         FormInfo {
-            action: action.map(str::to_owned),
+            action,
             has_message_field: message,
             has_reply_field: reply,
             ..FormInfo::default()

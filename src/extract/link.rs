@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use aho_corasick::{AhoCorasick, MatchKind};
 use url::Url;
 
 use super::{ContactKind, Region, TextMatch, booking, email, messenger, phone, social};
@@ -50,63 +50,142 @@ pub(crate) fn channels_of(url: &Url, region: Region) -> Vec<Channel> {
 
 /// A known channel host followed by a path. Searching for the host literals first keeps
 /// the scan fast on script-heavy pages; the rest of the link is read around each hit.
-static HOST_THEN_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    let hosts: Vec<String> = messenger::HOSTS
+static HOST_THEN_PATH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(channel_hosts().map(|h| format!("{h}/")))
+        .expect("static automaton")
+});
+
+/// Every host whose links can open a channel or a profile.
+fn channel_hosts() -> impl Iterator<Item = &'static str> {
+    messenger::HOSTS
         .iter()
         .chain(booking::HOSTS)
         .chain(social::HOSTS)
-        .map(|h| regex::escape(h))
-        .collect();
-    Regex::new(&format!(r"(?i)(?:{})/", hosts.join("|"))).expect("static regex")
-});
+        .copied()
+}
+
+fn is_channel_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    channel_hosts().any(|known| {
+        host.len() >= known.len()
+            && host.as_bytes()[host.len() - known.len()..].eq_ignore_ascii_case(known.as_bytes())
+            && (host.len() == known.len() || host.as_bytes()[host.len() - known.len() - 1] == b'.')
+    })
+}
+
+/// The host of an absolute or scheme-relative web link, without parsing the whole URL.
+fn host_of(link: &str) -> Option<&str> {
+    let after = &link[link.find("//")? + 2..];
+    let end = after
+        .find(['/', '?', '#', ':', '\\'])
+        .unwrap_or(after.len());
+    let host = &after[..end];
+    Some(host.rsplit('@').next().unwrap_or(host))
+}
+
+/// Whether a web link goes to a host whose links can be channels or profiles.
+pub(crate) fn names_channel_host(link: &str) -> bool {
+    host_of(link).is_some_and(is_channel_host)
+}
+
+/// How the text to search for links is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writing {
+    /// Visible text, where links are often written without a scheme (`t.me/jane`) and
+    /// hosts may be capitalised (`Calendly.com/jane`).
+    Prose,
+    /// Scripts and JSON, where links carry their scheme. Looking for `://` there is many
+    /// times faster over the large scripts site builders inline.
+    Machine,
+}
 
 /// Bare links to known channel hosts in text (`wa.me/447…`, `https://t.me/jane`).
-pub(crate) fn find_urls_in_text(text: &str) -> Vec<TextMatch> {
+pub(crate) fn find_urls_in_text(text: &str, writing: Writing) -> Vec<TextMatch> {
     if !text.contains('/') {
         return Vec::new();
     }
     let bytes = text.as_bytes();
     let mut out: Vec<TextMatch> = Vec::new();
-    for hit in HOST_THEN_PATH.find_iter(text) {
-        if out.last().is_some_and(|m| hit.start() < m.end) {
-            continue;
-        }
-        let mut start = hit.start();
-        // The host must start a label: `t.me/` inside `what.me/` is not Telegram.
-        if start > 0 && bytes[start - 1] != b'.' && is_host_byte(bytes[start - 1]) {
-            continue;
-        }
-        while start > 0 && is_host_byte(bytes[start - 1]) {
-            start -= 1;
-        }
-        for scheme in ["https://", "http://"] {
-            if start >= scheme.len()
-                && bytes[start - scheme.len()..start].eq_ignore_ascii_case(scheme.as_bytes())
-            {
-                start -= scheme.len();
-                break;
+    match writing {
+        Writing::Prose => {
+            for hit in HOST_THEN_PATH.find_iter(text) {
+                if out.last().is_some_and(|m| hit.start() < m.end) {
+                    continue;
+                }
+                let mut start = hit.start();
+                // The host must start a label: `t.me/` inside `what.me/` is not Telegram.
+                if start > 0 && bytes[start - 1] != b'.' && is_host_byte(bytes[start - 1]) {
+                    continue;
+                }
+                while start > 0 && is_host_byte(bytes[start - 1]) {
+                    start -= 1;
+                }
+                for scheme in ["https://", "http://"] {
+                    if start >= scheme.len()
+                        && bytes[start - scheme.len()..start]
+                            .eq_ignore_ascii_case(scheme.as_bytes())
+                    {
+                        start -= scheme.len();
+                        break;
+                    }
+                }
+                out.push(link_from(text, start, hit.end()));
             }
         }
-        let mut end = hit.end();
-        while end < bytes.len() && !is_link_terminator(bytes[end]) {
-            end += 1;
+        Writing::Machine => {
+            for separator in memchr::memmem::find_iter(bytes, b"://") {
+                let scheme_start = if separator >= 5
+                    && bytes[separator - 5..separator].eq_ignore_ascii_case(b"https")
+                {
+                    separator - 5
+                } else if separator >= 4
+                    && bytes[separator - 4..separator].eq_ignore_ascii_case(b"http")
+                {
+                    separator - 4
+                } else {
+                    continue;
+                };
+                let host_start = separator + 3;
+                let host_len = bytes[host_start..]
+                    .iter()
+                    .take_while(|b| is_host_byte(**b))
+                    .count();
+                let host_end = host_start + host_len;
+                if bytes.get(host_end) == Some(&b'/')
+                    && is_channel_host(&text[host_start..host_end])
+                {
+                    out.push(link_from(text, scheme_start, host_end + 1));
+                }
+            }
         }
-        // Sentence punctuation after a link is not part of it.
-        while end > hit.end()
-            && matches!(
-                bytes[end - 1],
-                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}'
-            )
-        {
-            end -= 1;
-        }
-        out.push(TextMatch {
-            start,
-            end,
-            value: text[start..end].to_owned(),
-        });
     }
     out
+}
+
+/// The link starting at `start` whose host and first `/` end at `path_start`, up to the
+/// next character that cannot be in a link, less trailing sentence punctuation.
+fn link_from(text: &str, start: usize, path_start: usize) -> TextMatch {
+    let bytes = text.as_bytes();
+    let mut end = path_start;
+    while end < bytes.len() && !is_link_terminator(bytes[end]) {
+        end += 1;
+    }
+    while end > path_start
+        && matches!(
+            bytes[end - 1],
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}'
+        )
+    {
+        end -= 1;
+    }
+    TextMatch {
+        start,
+        end,
+        value: text[start..end].to_owned(),
+    }
 }
 
 fn is_host_byte(b: u8) -> bool {
@@ -206,7 +285,7 @@ mod tests {
     #[test]
     fn bare_links_in_text() {
         let text = "Ping me: t.me/jane_design, or book https://calendly.com/jane/intro.";
-        let found: Vec<String> = find_urls_in_text(text)
+        let found: Vec<String> = find_urls_in_text(text, Writing::Prose)
             .into_iter()
             .map(|m| m.value)
             .collect();
@@ -214,6 +293,30 @@ mod tests {
             found,
             ["t.me/jane_design", "https://calendly.com/jane/intro"]
         );
+    }
+
+    #[test]
+    fn links_in_scripts_need_their_scheme() {
+        let script = r#"{"chat":"https://wa.me/14155550132","asset":"https://static.site.io/a.png","cal":"HTTPS://Calendly.com/jane/intro"}"#;
+        let found: Vec<String> = find_urls_in_text(script, Writing::Machine)
+            .into_iter()
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "https://wa.me/14155550132",
+                "HTTPS://Calendly.com/jane/intro"
+            ]
+        );
+    }
+
+    #[test]
+    fn channel_hosts_match_whole_labels() {
+        assert!(names_channel_host("https://Jane.as.me/schedule"));
+        assert!(names_channel_host("//www.linkedin.com/in/jane"));
+        assert!(!names_channel_host("https://canvas.me/jane"));
+        assert!(!names_channel_host("https://studio.io/wa.me/"));
     }
 
     #[test]

@@ -241,7 +241,7 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             found.push(
                 ContactKind::Email,
                 &address,
-                hex.clone(),
+                (*hex).to_owned(),
                 Source::Cloudflare,
                 *offset,
                 *offset,
@@ -253,7 +253,7 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             found.push(
                 ContactKind::ContactForm,
                 &action,
-                form.action.clone().unwrap_or_default(),
+                form.action.unwrap_or_default().to_owned(),
                 Source::Form,
                 form.offset,
                 form.offset,
@@ -313,7 +313,7 @@ fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
             m.end,
         );
     }
-    for m in link::find_urls_in_text(text) {
+    for m in link::find_urls_in_text(text, link::Writing::Prose) {
         if let Ok(url) = link::parse_loose(&text[m.start..m.end]) {
             for channel in link::channels_of(&url, region) {
                 found.push(
@@ -335,6 +335,10 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
         // A path on the same site is never a channel (Cloudflare's protected address aside);
         // skipping them saves resolving every navigation and asset link.
         if is_same_site_path(href) && !href.contains("email-protection") {
+            continue;
+        }
+        // Web links are channels only on known hosts; most point elsewhere.
+        if is_web_link(href) && !link::names_channel_host(href) {
             continue;
         }
         let Ok(url) = base.join(href) else { continue };
@@ -362,6 +366,11 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
     }
 }
 
+fn is_web_link(href: &str) -> bool {
+    let scheme = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+    scheme.starts_with("https://") || scheme.starts_with("http://") || href.starts_with("//")
+}
+
 /// A relative reference without a scheme or host (`/work`, `img/a.png`, `#top`).
 fn is_same_site_path(href: &str) -> bool {
     let before_path = href.split(['/', '?', '#']).next().unwrap_or("");
@@ -370,7 +379,7 @@ fn is_same_site_path(href: &str) -> bool {
 
 fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region) {
     for attribute in &view.attributes {
-        let value = &attribute.value;
+        let value = attribute.value;
         let evidence = format!("{}=\"{}\"", attribute.name, context_window(value, 0, 0));
         for m in email::find_in_text(value) {
             found.push_with_evidence(
@@ -408,7 +417,7 @@ fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region
 fn found_in_microdata(found: &mut Findings, view: &DocumentView, region: Region) {
     for prop in &view.microdata {
         let written = match &prop.content {
-            Some(content) => content.as_str(),
+            Some(content) => content,
             None => &view.text[prop.text_start..prop.text_end],
         };
         let written = written.trim();
@@ -439,7 +448,7 @@ fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
         let body = if script.body.contains("\\/") {
             std::borrow::Cow::Owned(script.body.replace("\\/", "/"))
         } else {
-            std::borrow::Cow::Borrowed(script.body.as_str())
+            std::borrow::Cow::Borrowed(&*script.body)
         };
         for m in email::find_plain(&body) {
             let evidence = context_window(&body, m.start, m.end);
@@ -452,7 +461,7 @@ fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
                 evidence,
             );
         }
-        for m in link::find_urls_in_text(&body) {
+        for m in link::find_urls_in_text(&body, link::Writing::Machine) {
             if let Ok(url) = link::parse_loose(&body[m.start..m.end]) {
                 for channel in link::channels_of(&url, region) {
                     let evidence = context_window(&body, m.start, m.end);
@@ -480,13 +489,13 @@ pub(crate) struct TextMatch {
 
 /// Collects places and merges them into one contact per `(kind, value)`.
 struct Findings<'v> {
-    view: &'v DocumentView,
+    view: &'v DocumentView<'v>,
     index: HashMap<(ContactKind, String), usize>,
     contacts: Vec<Contact>,
 }
 
 impl<'v> Findings<'v> {
-    fn new(view: &'v DocumentView) -> Self {
+    fn new(view: &'v DocumentView<'v>) -> Self {
         Findings {
             view,
             index: HashMap::new(),

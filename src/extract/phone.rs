@@ -16,42 +16,66 @@ const MAX_MATCHER_TRIES: u64 = 50_000;
 /// Every valid number in `text`, national ones read in `region`. Searches one region at
 /// a time: searching all regions turns years and ids into "numbers".
 pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<TextMatch> {
-    // Lines are block elements; a number never spans two, and most lines have too few
-    // digits to hold one, so only the rest go through the (costly) matcher.
+    // The matcher is costly per character, and a page holds few numbers: it reads only
+    // the words around each run that could be one.
     let mut matches = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        if may_hold_a_number(line) {
-            matches.extend(find_in_line(line, region).into_iter().map(|m| TextMatch {
-                start: m.start + line_start,
-                end: m.end + line_start,
-                value: m.value,
-            }));
-        }
-        line_start += line.len();
+    for window in number_windows(text) {
+        let offset = window.start;
+        matches.extend(
+            find_in_window(&text[window], region)
+                .into_iter()
+                .map(|m| TextMatch {
+                    start: m.start + offset,
+                    end: m.end + offset,
+                    value: m.value,
+                }),
+        );
     }
     matches
 }
 
-/// Digits a phone number needs at least (the shortest valid national numbers) and the
-/// most characters they can be spread over once written with separators.
+/// Digits a phone number needs at least: the shortest valid national numbers.
 const MIN_DIGITS: usize = 7;
-const MAX_SPREAD: usize = 28;
 
-/// Whether the line has seven digits close together, the least a phone number needs.
-fn may_hold_a_number(line: &str) -> bool {
-    let mut recent = [0usize; MIN_DIGITS];
-    let mut seen = 0usize;
-    for (i, c) in line.char_indices() {
-        if c.is_ascii_digit() || (!c.is_ascii() && is_other_script_digit(c)) {
-            recent[seen % MIN_DIGITS] = i;
-            seen += 1;
-            if seen >= MIN_DIGITS && i - recent[seen % MIN_DIGITS] <= MAX_SPREAD * 4 {
-                return true;
+/// The stretches of `text` that could hold a phone number: each run of digits and phone
+/// punctuation with at least seven digits (anything libphonenumber matches has one),
+/// widened to whole whitespace-separated words so the matcher sees the characters on
+/// either side, which it checks. Overlapping stretches are merged.
+fn number_windows(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut run_start = 0;
+    let mut digits_in_run = 0;
+    let close_run =
+        |run: std::ops::Range<usize>, digits: usize, windows: &mut Vec<std::ops::Range<usize>>| {
+            if digits < MIN_DIGITS {
+                return;
             }
+            let start = text[..run.start]
+                .rfind(char::is_whitespace)
+                .map_or(0, |i| i + 1);
+            let end = text[run.end..]
+                .find(char::is_whitespace)
+                .map_or(text.len(), |i| run.end + i);
+            match windows.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => windows.push(start..end),
+            }
+        };
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_digit() || (!c.is_ascii() && is_other_script_digit(c)) {
+            if digits_in_run == 0 {
+                run_start = i;
+            }
+            digits_in_run += 1;
+        } else if digits_in_run > 0 && !is_phone_punctuation(c) {
+            close_run(run_start..i, digits_in_run, &mut windows);
+            digits_in_run = 0;
         }
     }
-    false
+    if digits_in_run > 0 {
+        close_run(run_start..text.len(), digits_in_run, &mut windows);
+    }
+    windows
 }
 
 /// Digits libphonenumber reads besides ASCII: full-width, Arabic-Indic, Persian, Devanagari.
@@ -59,7 +83,44 @@ fn is_other_script_digit(c: char) -> bool {
     matches!(c, '\u{FF10}'..='\u{FF19}' | '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' | '\u{0966}'..='\u{096F}')
 }
 
-fn find_in_line(text: &str, region: Region) -> Vec<TextMatch> {
+/// The separators libphonenumber accepts inside a number (its VALID_PUNCTUATION, spaces
+/// and the plus signs).
+fn is_phone_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-'
+            | '.'
+            | '('
+            | ')'
+            | '/'
+            | '+'
+            | '['
+            | ']'
+            | '~'
+            | '\u{00A0}'
+            | '\u{00AD}'
+            | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{2053}'
+                | '\u{223C}'
+                | '\u{3000}'
+                | '\u{30FC}'
+                | '\u{FF08}'
+                | '\u{FF09}'
+                | '\u{FF0B}'
+                | '\u{FF0D}'
+                | '\u{FF0E}'
+                | '\u{FF0F}'
+                | '\u{FF3B}'
+                | '\u{FF3D}'
+                | '\u{FF5E}'
+                | '\u{200B}'
+                | '\u{2060}'
+    )
+}
+
+fn find_in_window(text: &str, region: Region) -> Vec<TextMatch> {
     let prepared = international_prefix_as_plus(text);
     // The matcher is a port of C++ code; a panic on odd input must not take the scan down.
     let found = catch_unwind(AssertUnwindSafe(|| {
@@ -187,6 +248,13 @@ mod tests {
     fn region_reads_national_numbers() {
         let de: Region = "DE".parse().unwrap();
         assert_eq!(values("Telefon: 030 901820", de), ["+4930901820"]);
+    }
+
+    #[test]
+    fn windows_cover_whole_words_around_digit_runs() {
+        let text = "Founded in 2014.\nCall us: Tel.+44 20 7946 0958, any time; 9:00-17:30.";
+        let windows: Vec<&str> = number_windows(text).into_iter().map(|w| &text[w]).collect();
+        assert_eq!(windows, ["Tel.+44 20 7946 0958,"]);
     }
 
     #[test]

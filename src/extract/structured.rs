@@ -143,7 +143,7 @@ mod tests {
             "address":{"@type":"PostalAddress","addressCountry":"GB"},
             "contactPoint":{"@type":"ContactPoint","email":"press@studio.io"}}"#;
         let ld = read_json_ld(&[ScriptText {
-            body: body.to_owned(),
+            body: body.into(),
             offset: 7,
         }]);
         assert_eq!(ld.address_country.as_deref(), Some("GB"));
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn broken_json_is_skipped() {
         let ld = read_json_ld(&[ScriptText {
-            body: "{\"email\": ".to_owned(),
+            body: "{\"email\": ".into(),
             offset: 0,
         }]);
         assert!(ld.contacts(Region::default()).is_empty());
