@@ -281,29 +281,40 @@ fn found_in_page_url(found: &mut Findings, page_url: &Url, region: Region) {
     }
 }
 
+/// Channels written in human-readable text: addresses, numbers, labelled handles and bare
+/// links, each with its span in `text`.
+fn channels_in_prose(text: &str, region: Region) -> Vec<(ContactKind, TextMatch)> {
+    let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
+    out.extend(
+        email::find_in_text(text)
+            .into_iter()
+            .map(|m| (ContactKind::Email, m)),
+    );
+    out.extend(
+        phone::find_in_text(text, region)
+            .into_iter()
+            .map(|m| (ContactKind::Phone, m)),
+    );
+    out.extend(messenger::find_labelled(text, region));
+    for m in link::find_urls_in_text(text, link::Writing::Prose) {
+        let Ok(url) = link::parse_loose(&m.value) else {
+            continue;
+        };
+        for channel in link::channels_of(&url, region) {
+            let span = TextMatch {
+                start: m.start,
+                end: m.end,
+                value: channel.value,
+            };
+            out.push((channel.kind, span));
+        }
+    }
+    out
+}
+
 fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
     let text = &view.text;
-    for m in email::find_in_text(text) {
-        found.push(
-            ContactKind::Email,
-            &m.value,
-            text[m.start..m.end].to_owned(),
-            Source::Text,
-            m.start,
-            m.end,
-        );
-    }
-    for m in phone::find_in_text(text, region) {
-        found.push(
-            ContactKind::Phone,
-            &m.value,
-            text[m.start..m.end].to_owned(),
-            Source::Text,
-            m.start,
-            m.end,
-        );
-    }
-    for (kind, m) in messenger::find_labelled(text, region) {
+    for (kind, m) in channels_in_prose(text, region) {
         found.push(
             kind,
             &m.value,
@@ -312,20 +323,6 @@ fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
             m.start,
             m.end,
         );
-    }
-    for m in link::find_urls_in_text(text, link::Writing::Prose) {
-        if let Ok(url) = link::parse_loose(&text[m.start..m.end]) {
-            for channel in link::channels_of(&url, region) {
-                found.push(
-                    channel.kind,
-                    &channel.value,
-                    text[m.start..m.end].to_owned(),
-                    Source::Text,
-                    m.start,
-                    m.end,
-                );
-            }
-        }
     }
 }
 
@@ -380,35 +377,19 @@ fn is_same_site_path(href: &str) -> bool {
 fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region) {
     for attribute in &view.attributes {
         let value = attribute.value;
-        let evidence = format!("{}=\"{}\"", attribute.name, context_window(value, 0, 0));
-        for m in email::find_in_text(value) {
-            found.push_with_evidence(
-                ContactKind::Email,
-                &m.value,
-                value[m.start..m.end].to_owned(),
-                Source::Attribute,
-                attribute.offset,
-                evidence.clone(),
+        for (kind, m) in channels_in_prose(value, region) {
+            let evidence = format!(
+                "{}=\"{}\"",
+                attribute.name,
+                context_window(value, m.start, m.end)
             );
-        }
-        for m in phone::find_in_text(value, region) {
-            found.push_with_evidence(
-                ContactKind::Phone,
-                &m.value,
-                value[m.start..m.end].to_owned(),
-                Source::Attribute,
-                attribute.offset,
-                evidence.clone(),
-            );
-        }
-        for (kind, m) in messenger::find_labelled(value, region) {
             found.push_with_evidence(
                 kind,
                 &m.value,
                 value[m.start..m.end].to_owned(),
                 Source::Attribute,
                 attribute.offset,
-                evidence.clone(),
+                evidence,
             );
         }
     }
