@@ -147,11 +147,7 @@ impl<'a> DocumentView<'a> {
         for edge in html.tree.root().traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
-                    Node::Text(text) => {
-                        if opaque_depth == 0 {
-                            view.push_text(text);
-                        }
-                    }
+                    Node::Text(text) if opaque_depth == 0 => view.push_text(text),
                     Node::Element(element) => {
                         let name = element.name();
                         if is_block(name) {
@@ -202,14 +198,14 @@ impl<'a> DocumentView<'a> {
                                 }
                             }
                             "meta" => {
-                                if let Some(content) = element.attr("content") {
-                                    if is_text_meta(element) {
-                                        view.attributes.push(AttributeText {
-                                            name: "content",
-                                            value: content,
-                                            offset,
-                                        });
-                                    }
+                                if let Some(content) = element.attr("content")
+                                    && is_text_meta(element)
+                                {
+                                    view.attributes.push(AttributeText {
+                                        name: "content",
+                                        value: content,
+                                        offset,
+                                    });
                                 }
                             }
                             _ => {}
@@ -253,21 +249,19 @@ impl<'a> DocumentView<'a> {
                         if href_pushed {
                             open_links.push((node.id(), view.links.len() - 1));
                         }
-                        if let Some(prop) = element.attr("itemprop") {
-                            if prop
+                        if let Some(prop) = element.attr("itemprop")
+                            && prop
                                 .split_ascii_whitespace()
                                 .any(|p| matches!(p, "email" | "telephone"))
-                            {
-                                let content =
-                                    element.attr("content").or_else(|| element.attr("href"));
-                                view.microdata.push(MicrodataProp {
-                                    name: prop,
-                                    content,
-                                    text_start: offset,
-                                    text_end: offset,
-                                });
-                                open_props.push((node.id(), view.microdata.len() - 1));
-                            }
+                        {
+                            let content = element.attr("content").or_else(|| element.attr("href"));
+                            view.microdata.push(MicrodataProp {
+                                name: prop,
+                                content,
+                                text_start: offset,
+                                text_end: offset,
+                            });
+                            open_props.push((node.id(), view.microdata.len() - 1));
                         }
                         if is_opaque(name) {
                             opaque_depth += 1;
@@ -385,10 +379,10 @@ fn close_if_open(
     id: ego_tree::NodeId,
     mut on_close: impl FnMut(usize),
 ) {
-    if stack.last().is_some_and(|&(open, _)| open == id) {
-        if let Some((_, index)) = stack.pop() {
-            on_close(index);
-        }
+    if stack.last().is_some_and(|&(open, _)| open == id)
+        && let Some((_, index)) = stack.pop()
+    {
+        on_close(index);
     }
 }
 

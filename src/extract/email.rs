@@ -61,17 +61,17 @@ pub(crate) fn find_in_text(text: &str) -> Vec<TextMatch> {
         }
         let domain = DOT_TOKEN.replace_all(domain.as_str(), ".");
         let candidate = format!("{}@{}", local.as_str(), domain);
-        if let Some(value) = normalise_written(&candidate) {
-            if !matches
-                .iter()
-                .any(|m| m.start <= whole.start() && whole.end() <= m.end)
-            {
-                matches.push(TextMatch {
-                    start: whole.start(),
-                    end: whole.end(),
-                    value,
-                });
-            }
+        let already_found = matches
+            .iter()
+            .any(|m| m.start <= whole.start() && whole.end() <= m.end);
+        if let Some(value) = normalise_written(&candidate)
+            && !already_found
+        {
+            matches.push(TextMatch {
+                start: whole.start(),
+                end: whole.end(),
+                value,
+            });
         }
     }
     matches.sort_by_key(|m| m.start);
@@ -197,7 +197,7 @@ pub(crate) fn from_mailto(url: &Url) -> Vec<String> {
 /// Decodes Cloudflare's `data-cfemail` hex: the first byte is a key XORed into the rest.
 pub(crate) fn decode_cloudflare(hex: &str) -> Option<String> {
     let hex = hex.trim();
-    if hex.len() < 4 || hex.len() % 2 != 0 || !hex.is_ascii() {
+    if hex.len() < 4 || !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return None;
     }
     let bytes: Vec<u8> = (0..hex.len())

@@ -11,7 +11,7 @@ pub(crate) fn contact_form_target(form: &FormInfo, base: &Url) -> Option<String>
     if !form.has_message_field || !form.has_reply_field || form.has_password_field {
         return None;
     }
-    let action = form.action.as_deref().map(str::trim).unwrap_or("");
+    let action = form.action.map(str::trim).unwrap_or("");
     let target = if action.is_empty() || action.starts_with("javascript:") {
         base.clone()
     } else {
@@ -24,7 +24,7 @@ pub(crate) fn contact_form_target(form: &FormInfo, base: &Url) -> Option<String>
 mod tests {
     use super::*;
 
-    fn form(action: Option<&str>, message: bool, reply: bool) -> FormInfo {
+    fn form(action: Option<&str>, message: bool, reply: bool) -> FormInfo<'_> {
         FormInfo {
             action,
             has_message_field: message,

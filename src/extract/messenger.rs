@@ -371,13 +371,11 @@ pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, Tex
                 Some((ContactKind::Discord, name))
             } else if let Some(id) = caps.name("wechat") {
                 wechat_id(id.as_str()).map(|id| (ContactKind::Wechat, id))
-            } else if let Some(id) = caps.name("line") {
-                Some((
-                    ContactKind::Line,
-                    id.as_str().trim_end_matches('.').to_ascii_lowercase(),
-                ))
             } else {
-                None
+                caps.name("line").map(|id| {
+                    let id = id.as_str().trim_end_matches('.').to_ascii_lowercase();
+                    (ContactKind::Line, id)
+                })
             };
         if let Some((kind, value)) = found {
             out.push((

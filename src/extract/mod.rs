@@ -205,16 +205,11 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
     let view = DocumentView::from_html(html);
     let base = view
         .base_href
-        .as_deref()
         .and_then(|href| page_url.join(href).ok())
         .unwrap_or_else(|| page_url.clone());
     let structured = structured::read_json_ld(&view.json_ld);
     let region = options.region.unwrap_or_else(|| {
-        Region::from_page_hints(
-            view.lang.as_deref(),
-            page_url,
-            structured.address_country.as_deref(),
-        )
+        Region::from_page_hints(view.lang, page_url, structured.address_country.as_deref())
     });
 
     let mut found = Findings::new(&view);

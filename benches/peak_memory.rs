@@ -1,0 +1,131 @@
+//! Peak heap memory while scanning one 5 MB page, against parsing it alone.
+//!
+//! `cargo bench --bench peak_memory` builds a 5 MB page from the bodies of the fixture
+//! pages (a long, realistic page: prose, galleries, scripts, forms, contacts), then counts
+//! live heap bytes with a wrapping allocator during `Html::parse_document` alone and during
+//! a whole `scan_page`, and prints both peaks.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use portfolio_audit::{ExtractOptions, Page, scan_page};
+use scraper::Html;
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                    - layout.size();
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const TARGET_BYTES: usize = 5 * 1024 * 1024;
+
+/// A 5 MB page: the fixture bodies one after another inside one document.
+fn five_megabyte_page() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pages");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/pages exists")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    paths.sort();
+    let bodies: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let html = std::fs::read_to_string(p).expect("fixture is UTF-8");
+            let start = html
+                .find("<body")
+                .map_or(0, |i| html[i..].find('>').map_or(i, |j| i + j + 1));
+            let end = html.rfind("</body>").unwrap_or(html.len());
+            html[start..end.max(start)].to_owned()
+        })
+        .collect();
+    let mut page = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Long page</title></head><body>",
+    );
+    'fill: loop {
+        for body in &bodies {
+            if page.len() >= TARGET_BYTES {
+                break 'fill;
+            }
+            page.push_str("<section>");
+            page.push_str(body);
+            page.push_str("</section>");
+        }
+    }
+    page.push_str("</body></html>");
+    page
+}
+
+/// Peak live heap bytes while `work` runs, above what was live before it.
+fn peak_during<T>(work: impl FnOnce() -> T) -> (usize, T) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let out = work();
+    (PEAK.load(Ordering::Relaxed) - before, out)
+}
+
+fn main() {
+    let html = five_megabyte_page();
+    let page = Page::from_bytes(
+        html.as_bytes(),
+        url::Url::parse("https://long.example.org/").expect("static URL"),
+    );
+    drop(html);
+    let input = page.html.len();
+    let (parse_peak, document) = peak_during(|| Html::parse_document(&page.html));
+    drop(document);
+    let (scan_peak, result) = peak_during(|| scan_page(&page, &ExtractOptions::default()));
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "page: {:.2} MiB, {} contacts found",
+        mib(input),
+        result.contacts.len()
+    );
+    println!(
+        "peak heap, parse only: {:.1} MiB ({:.1}x the page)",
+        mib(parse_peak),
+        parse_peak as f64 / input as f64
+    );
+    println!(
+        "peak heap, whole scan: {:.1} MiB ({:.1}x the page)",
+        mib(scan_peak),
+        scan_peak as f64 / input as f64
+    );
+    println!(
+        "scan/parse peak ratio: {:.2}",
+        scan_peak as f64 / parse_peak as f64
+    );
+}

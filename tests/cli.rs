@@ -1,0 +1,170 @@
+//! The `scan` command as a user runs it: output formats, stdin, exit statuses and errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_portfolio-audit"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/pages")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn stdout_lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn json_prints_one_object_per_page_and_exits_0_when_nothing_is_flagged() {
+    let a = fixture("a-wp-photographer-cloudflare.html");
+    let b = fixture("b-social-icons-only.html");
+    let output = run(&[
+        "scan",
+        "--format",
+        "json",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pages = stdout_lines(&output);
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[0]["verdict"], "showcase_with_contact");
+    assert!(pages[0]["url"].as_str().unwrap().starts_with("file:///"));
+    assert_eq!(pages[1]["verdict"], "no_contact");
+}
+
+#[test]
+fn a_page_whose_own_url_is_a_channel_is_flagged_with_exit_1() {
+    let page = fixture("a-linktree-like-links.html");
+    let output = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--url",
+        "https://wa.me/14155550132",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let pages = stdout_lines(&output);
+    assert_eq!(pages[0]["verdict"], "solicitation");
+    assert_eq!(pages[0]["signals"][0]["rule"], "SOL001");
+}
+
+#[test]
+fn stdin_is_read_with_a_dash_and_the_url_resolves_relative_forms() {
+    let mut child = bin()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--url",
+            "https://studio.io/contact/",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"<form action='send'><input type=email name=email><textarea name=message></textarea></form>")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = &stdout_lines(&output)[0];
+    assert_eq!(page["contacts"][0]["kind"], "contact_form");
+    assert_eq!(
+        page["contacts"][0]["value"],
+        "https://studio.io/contact/send"
+    );
+}
+
+#[test]
+fn region_flag_reads_national_numbers() {
+    let mut child = bin()
+        .args(["scan", "--format", "json", "--region", "gb", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"<p>Studio: 020 7946 0958</p>")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let page = &stdout_lines(&output)[0];
+    assert_eq!(page["region"], "GB");
+    assert_eq!(page["contacts"][0]["value"], "+442079460958");
+}
+
+#[test]
+fn an_unreadable_file_is_named_the_others_still_scanned_and_the_exit_is_2() {
+    let good = fixture("b-social-icons-only.html");
+    let output = run(&[
+        "scan",
+        "--format",
+        "json",
+        "no/such/page.html",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no/such/page.html"), "{stderr}");
+    assert_eq!(
+        stdout_lines(&output).len(),
+        1,
+        "the readable page is still reported"
+    );
+}
+
+#[test]
+fn bad_options_exit_2_with_a_message_naming_the_input() {
+    let page = fixture("b-social-icons-only.html");
+    let output = run(&["scan", "--region", "XX", page.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("XX"));
+
+    let output = run(&[
+        "scan",
+        "--url",
+        "https://a.io/",
+        page.to_str().unwrap(),
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--url"));
+
+    let output = run(&["scan", "--url", "not a url", page.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a url"));
+}
+
+#[test]
+fn table_shows_verdict_and_contacts() {
+    let page = fixture("b-upwork-whatsapp-banner.html");
+    let output = run(&["scan", "--format", "table", page.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("verdict: showcase_with_contact"), "{text}");
+    assert!(text.contains("whatsapp"), "{text}");
+    assert!(text.contains("+447723481956"), "{text}");
+}
