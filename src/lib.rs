@@ -4,6 +4,20 @@
 //! The modules follow the data flow: [`page`] (a page to scan) → [`extract`] (contact
 //! channels) → [`classify`] (the verdict) → [`report`] (output formats); [`scan`] ties them
 //! together for one page.
+//!
+//! ```
+//! use portfolio_audit::{ContactKind, ExtractOptions, Page, Verdict, scan_page};
+//!
+//! let html = br#"<h2>Selected work</h2><p>Write to jane [at] studio [dot] io
+//!     or <a href="https://wa.me/14155550132">WhatsApp me</a></p>"#;
+//! let page = Page::from_bytes(html, url::Url::parse("https://jane.studio/").unwrap());
+//! let scan = scan_page(&page, &ExtractOptions::default());
+//!
+//! assert_eq!(scan.verdict, Verdict::ShowcaseWithContact);
+//! let found: Vec<(ContactKind, &str)> =
+//!     scan.contacts.iter().map(|c| (c.kind, c.value.as_str())).collect();
+//! assert_eq!(found, [(ContactKind::Email, "jane@studio.io"), (ContactKind::Whatsapp, "+14155550132")]);
+//! ```
 
 pub mod classify;
 pub mod extract;
