@@ -390,3 +390,49 @@ pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, Tex
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labelled(text: &str) -> Vec<(ContactKind, String)> {
+        find_labelled(text, Region::default())
+            .into_iter()
+            .map(|(kind, m)| (kind, m.value))
+            .collect()
+    }
+
+    #[test]
+    fn labelled_handles_and_numbers() {
+        use ContactKind::*;
+        let cases: &[(&str, ContactKind, &str)] = &[
+            ("WhatsApp: +44 20 7946 0958", Whatsapp, "+442079460958"),
+            ("Whats App +1 (415) 555-0132", Whatsapp, "+14155550132"),
+            ("Telegram: @Jane_Design", Telegram, "jane_design"),
+            ("Skype: live:.cid.7f3a9b2c1d", Skype, "live:.cid.7f3a9b2c1d"),
+            ("Skype ID: jane.doe.studio", Skype, "jane.doe.studio"),
+            ("Discord: Pixel_Mara", Discord, "pixel_mara"),
+            ("WeChat ID: jane_design", Wechat, "jane_design"),
+            ("LINE ID: janedesign", Line, "janedesign"),
+            ("Signal: +1 415 555 0132", Signal, "+14155550132"),
+            ("Viber: +380 67 123 4567", Viber, "+380671234567"),
+        ];
+        for (text, kind, value) in cases {
+            assert_eq!(labelled(text), vec![(*kind, (*value).to_owned())], "{text}");
+        }
+    }
+
+    #[test]
+    fn words_that_only_look_like_labels() {
+        for text in [
+            "Our signal: strong growth in 2024",
+            "Join the Discord server for fans",
+            "Telegram channel coming soon",
+            "WhatsApp: 12",
+            "the deadline: tomorrow",
+            "online: always",
+        ] {
+            assert!(labelled(text).is_empty(), "{text}");
+        }
+    }
+}

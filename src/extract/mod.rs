@@ -539,3 +539,146 @@ impl<'v> Findings<'v> {
         self.contacts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract_from(html: &str, url: &str) -> Extraction {
+        extract(
+            &Html::parse_document(html),
+            &Url::parse(url).unwrap(),
+            &ExtractOptions::default(),
+        )
+    }
+
+    fn pairs(extraction: &Extraction) -> Vec<(ContactKind, &str)> {
+        extraction
+            .contacts
+            .iter()
+            .map(|c| (c.kind, c.value.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn one_contact_per_kind_and_value_with_every_place() {
+        let e = extract_from(
+            r#"<header><a href="mailto:Jane@Studio.io?subject=Hi">Jane@Studio.io</a></header>
+               <footer><p>jane [at] studio [dot] io</p></footer>
+               <script type="application/ld+json">{"@type":"Person","email":"jane@studio.io"}</script>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(pairs(&e), [(ContactKind::Email, "jane@studio.io")]);
+        let sources: Vec<Source> = e.contacts[0].places.iter().map(|p| p.source).collect();
+        assert_eq!(sources.len(), 4);
+        for source in [Source::Href, Source::Text, Source::JsonLd] {
+            assert!(sources.contains(&source), "{source:?} in {sources:?}");
+        }
+        let offsets: Vec<usize> = e.contacts[0].places.iter().map(|p| p.offset).collect();
+        assert!(
+            offsets.windows(2).all(|w| w[0] <= w[1]),
+            "places in document order: {offsets:?}"
+        );
+    }
+
+    #[test]
+    fn offsets_point_into_the_visible_text_and_evidence_shows_context() {
+        let e = extract_from(
+            "<p>Studio line: <b>+44 20 7946 0958</b> (weekdays)</p>",
+            "https://studio.io/",
+        );
+        let place = e.contacts[0].first_place();
+        assert_eq!(
+            &e.text[place.offset..place.offset + place.raw.len()],
+            "+44 20 7946 0958"
+        );
+        assert_eq!(place.evidence, "Studio line: +44 20 7946 0958 (weekdays)");
+    }
+
+    #[test]
+    fn microdata_and_cloudflare_and_attributes() {
+        let hex: String = std::iter::once(0x5au8)
+            .chain(b"hi@studio.io".iter().map(|b| b ^ 0x5a))
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let html = format!(
+            r#"<div itemscope><span itemprop="telephone" content="+14155550132">Call us</span></div>
+               <a href="/cdn-cgi/l/email-protection#{hex}"><span class="__cf_email__" data-cfemail="{hex}">[email&#160;protected]</span></a>
+               <img src="card.png" alt="Contact: press@studio.io">"#
+        );
+        let e = extract_from(&html, "https://studio.io/");
+        let found = pairs(&e);
+        assert!(
+            found.contains(&(ContactKind::Phone, "+14155550132")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(ContactKind::Email, "hi@studio.io")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(ContactKind::Email, "press@studio.io")),
+            "{found:?}"
+        );
+        let cloudflare = e
+            .contacts
+            .iter()
+            .find(|c| c.value == "hi@studio.io")
+            .unwrap();
+        assert!(
+            cloudflare
+                .places
+                .iter()
+                .all(|p| p.source == Source::Cloudflare)
+        );
+        let attribute = e
+            .contacts
+            .iter()
+            .find(|c| c.value == "press@studio.io")
+            .unwrap();
+        assert_eq!(
+            attribute.first_place().evidence,
+            "alt=\"Contact: press@studio.io\""
+        );
+    }
+
+    #[test]
+    fn links_resolve_against_base_href_and_same_site_paths_are_not_channels() {
+        let e = extract_from(
+            r#"<head><base href="https://cdn.studio.io/"></head>
+               <a href="/work">Work</a><a href="contact.html">Contact</a>
+               <form action="send"><input type=email name=email><textarea name=message></textarea></form>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(
+            pairs(&e),
+            [(ContactKind::ContactForm, "https://cdn.studio.io/send")]
+        );
+    }
+
+    #[test]
+    fn the_page_url_itself_can_be_a_channel() {
+        let e = extract_from("<p>Hi</p>", "https://calendly.com/jane/intro?month=2025-03");
+        assert_eq!(
+            pairs(&e),
+            [(ContactKind::Booking, "https://calendly.com/jane/intro")]
+        );
+        assert_eq!(e.contacts[0].first_place().source, Source::PageUrl);
+    }
+
+    #[test]
+    fn channels_in_scripts_are_found_but_script_numbers_are_not_phones() {
+        let e = extract_from(
+            r#"<script>window.__STATE__={"id":4155550132,"chat":"https:\/\/t.me\/jane_design","owner":"jane@studio.io"}</script>"#,
+            "https://studio.io/",
+        );
+        // Both sit at the script's offset; equal offsets order by kind.
+        assert_eq!(
+            pairs(&e),
+            [
+                (ContactKind::Email, "jane@studio.io"),
+                (ContactKind::Telegram, "jane_design")
+            ]
+        );
+    }
+}
