@@ -6,12 +6,13 @@
 //! a whole `scan_page`, and prints both peaks.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use portfolio_audit::extract::extract;
 use portfolio_audit::{ExtractOptions, Page, scan_page};
 use scraper::Html;
+
+mod common;
 
 struct Counting;
 
@@ -55,14 +56,7 @@ const TARGET_BYTES: usize = 5 * 1024 * 1024;
 
 /// A 5 MB page: the fixture bodies one after another inside one document.
 fn five_megabyte_page() -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pages");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixtures/pages exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect();
-    paths.sort();
-    let bodies: Vec<String> = paths
+    let bodies: Vec<String> = common::fixture_pages()
         .iter()
         .map(|p| {
             let html = std::fs::read_to_string(p).expect("fixture is UTF-8");

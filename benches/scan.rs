@@ -11,15 +11,10 @@ use criterion::{Criterion, Throughput};
 use portfolio_audit::{ExtractOptions, Page, scan_page};
 use scraper::Html;
 
+mod common;
+
 fn corpus() -> Vec<Page> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pages");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixtures/pages exists")
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-        .collect();
-    paths.sort();
-    paths
+    common::fixture_pages()
         .iter()
         .map(|p| Page::read_file(p, None).expect("fixture page is readable"))
         .collect()

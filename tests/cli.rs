@@ -18,6 +18,23 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("binary runs")
 }
 
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input)
+        .expect("stdin takes the page");
+    child.wait_with_output().expect("binary finishes")
+}
+
 fn stdout_lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -68,26 +85,10 @@ fn a_page_whose_own_url_is_a_channel_is_flagged_with_exit_1() {
 
 #[test]
 fn stdin_is_read_with_a_dash_and_the_url_resolves_relative_forms() {
-    let mut child = bin()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--url",
-            "https://studio.io/contact/",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"<form action='send'><input type=email name=email><textarea name=message></textarea></form>")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_with_stdin(
+        &["scan", "--format", "json", "--url", "https://studio.io/contact/", "-"],
+        b"<form action='send'><input type=email name=email><textarea name=message></textarea></form>",
+    );
     assert_eq!(output.status.code(), Some(0));
     let page = &stdout_lines(&output)[0];
     assert_eq!(page["contacts"][0]["kind"], "contact_form");
@@ -99,19 +100,10 @@ fn stdin_is_read_with_a_dash_and_the_url_resolves_relative_forms() {
 
 #[test]
 fn region_flag_reads_national_numbers() {
-    let mut child = bin()
-        .args(["scan", "--format", "json", "--region", "gb", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"<p>Studio: 020 7946 0958</p>")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_with_stdin(
+        &["scan", "--format", "json", "--region", "gb", "-"],
+        b"<p>Studio: 020 7946 0958</p>",
+    );
     let page = &stdout_lines(&output)[0];
     assert_eq!(page["region"], "GB");
     assert_eq!(page["contacts"][0]["value"], "+442079460958");
