@@ -1,4 +1,9 @@
-//! A page to scan: the address it was served at and its HTML text.
+//! A page to scan: the address it was served at and its HTML text, decoded from whatever
+//! charset the site uses.
+
+mod charset;
+
+pub use charset::CharsetSource;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,6 +20,10 @@ pub struct Page {
     /// Where the page was served (resolves relative links, gives region hints).
     pub url: Url,
     pub html: String,
+    /// The charset the bytes were decoded from (`"windows-1251"`).
+    pub encoding: &'static str,
+    /// What decided the charset.
+    pub charset_from: CharsetSource,
 }
 
 /// Why a page could not be loaded.
@@ -33,13 +42,24 @@ pub enum PageError {
 }
 
 impl Page {
-    /// A page from raw bytes. A UTF-8 byte-order mark is dropped; bytes that are not
-    /// UTF-8 become U+FFFD (legacy charsets are decoded by a later stage).
+    /// A page from raw bytes, decoded as a browser would (see [`charset`]).
     pub fn from_bytes(bytes: &[u8], url: Url) -> Page {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        Page::decode(bytes, url, None)
+    }
+
+    /// A page from raw bytes served with a `Content-Type` header, whose `charset`
+    /// parameter is honoured before any `<meta>` declaration.
+    pub fn decode(bytes: &[u8], url: Url, content_type: Option<&str>) -> Page {
+        let tld = url
+            .host_str()
+            .and_then(|h| h.rsplit('.').next())
+            .map(str::to_ascii_lowercase);
+        let decoded = charset::decode(bytes, content_type, tld.as_deref());
         Page {
             url,
-            html: String::from_utf8_lossy(bytes).into_owned(),
+            html: decoded.text,
+            encoding: decoded.encoding.name(),
+            charset_from: decoded.source,
         }
     }
 
