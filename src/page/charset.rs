@@ -76,7 +76,7 @@ fn charset_parameter(content_type: &str) -> Option<&'static Encoding> {
     let end = value
         .find(['"', '\'', ';', ' ', ','])
         .unwrap_or(value.len());
-    Encoding::for_label(value[..end].as_bytes())
+    Encoding::for_label(&value.as_bytes()[..end])
 }
 
 /// The HTML standard's prescan, reduced to what pages use: `<meta charset=X>` and
@@ -91,19 +91,19 @@ fn prescan_meta(head: &[u8]) -> Option<&'static Encoding> {
             .position(|&b| b == b'>')
             .map_or(lower.len(), |e| start + e);
         let tag = String::from_utf8_lossy(&lower[start..end]);
-        if let Some(label) = attribute(&tag, "charset") {
-            if let Some(encoding) = Encoding::for_label(label.as_bytes()).and_then(usable) {
-                return Some(encoding);
-            }
-        }
-        let is_content_type = attribute(&tag, "http-equiv").is_some_and(|v| v == "content-type");
-        if is_content_type {
-            if let Some(encoding) = attribute(&tag, "content")
-                .and_then(|c| charset_parameter(&c))
-                .and_then(usable)
-            {
-                return Some(encoding);
-            }
+        let declared = attribute(&tag, "charset")
+            .and_then(|label| Encoding::for_label(label.as_bytes()))
+            .or_else(|| {
+                let is_content_type =
+                    attribute(&tag, "http-equiv").is_some_and(|v| v == "content-type");
+                is_content_type
+                    .then(|| attribute(&tag, "content"))
+                    .flatten()
+                    .and_then(|c| charset_parameter(&c))
+            })
+            .and_then(usable);
+        if declared.is_some() {
+            return declared;
         }
         from = end;
     }
