@@ -106,7 +106,20 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let result = scan_page(&page, &options);
+        // A bug must cost one page, not the rest of the batch.
+        let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scan_page(&page, &options)
+        })) {
+            Ok(result) => result,
+            Err(_) => {
+                eprintln!(
+                    "portfolio-audit: {}: internal error while scanning this page; it was skipped",
+                    path.display()
+                );
+                failed = true;
+                continue;
+            }
+        };
         flagged |= result.verdict == Verdict::Solicitation;
         let text = match format {
             Format::Json => report::json_line(&result) + "\n",

@@ -96,7 +96,7 @@ fn extraction_has_perfect_precision_and_recall_per_kind_on_fixtures() {
                 .iter()
                 .find(|c| (c.kind, &c.value) == (extra.0, &extra.1))
                 .unwrap()
-                .places[0];
+                .first_place();
             mistakes.push(format!(
                 "{}: unexpected {} {:?} from {} {:?}",
                 labelled.file,

@@ -58,7 +58,7 @@ const LINK_IS_CHANNEL: &str = "SOL001";
 pub fn assess(contacts: &[Contact]) -> Assessment {
     let signals: Vec<Signal> = contacts
         .iter()
-        .filter(|c| c.kind.is_channel() && c.places.iter().any(|p| p.source == Source::PageUrl))
+        .filter(|c| c.kind.is_channel() && c.places().iter().any(|p| p.source == Source::PageUrl))
         .map(|c| Signal {
             rule: LINK_IS_CHANNEL,
             evidence: format!("the page's own URL is a {} channel: {}", c.kind, c.value),
@@ -83,12 +83,7 @@ mod tests {
         Contact {
             kind,
             value: "v".to_owned(),
-            places: vec![Place {
-                raw: "r".to_owned(),
-                source,
-                offset: 0,
-                evidence: String::new(),
-            }],
+            places: vec![Place::new("r".to_owned(), source, 0, String::new())],
         }
     }
 

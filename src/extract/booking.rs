@@ -4,7 +4,7 @@
 use url::Url;
 
 use super::ContactKind;
-use super::link::{Channel, host_is};
+use super::link::{Channel, host_is, site_host};
 
 /// Hosts of scheduling services, for finding bare links in text.
 pub(crate) const HOSTS: &[&str] = &[
@@ -52,8 +52,8 @@ pub(crate) fn from_url(url: &Url) -> Option<Channel> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    let host = url.host_str()?.to_ascii_lowercase();
-    let host = host.trim_start_matches("www.");
+    let host = site_host(url)?;
+    let host = host.as_str();
     let path = url.path().trim_end_matches('/');
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     let is_booking = match host {
@@ -63,7 +63,8 @@ pub(crate) fn from_url(url: &Url) -> Option<Channel> {
         "meetings.hubspot.com" | "meetings-eu1.hubspot.com" => !first.is_empty(),
         "app.acuityscheduling.com" => path == "/schedule.php",
         "calendar.app.google" => !first.is_empty(),
-        "calendar.google.com" => path.starts_with("/calendar/appointments/schedules/"),
+        // Signed-in links carry the account index: `/calendar/u/0/appointments/schedules/…`.
+        "calendar.google.com" => path.contains("/appointments/schedules/"),
         // `<name>.as.me` is Acuity's short domain for one business's scheduler.
         h if host_is(h, "as.me") => h != "as.me",
         _ => false,
@@ -107,6 +108,11 @@ mod tests {
             value("https://calendar.google.com/calendar/appointments/schedules/AcZssZ1?gv=true")
                 .as_deref(),
             Some("https://calendar.google.com/calendar/appointments/schedules/AcZssZ1")
+        );
+        assert_eq!(
+            value("https://calendar.google.com/calendar/u/0/appointments/schedules/AcZssZ1")
+                .as_deref(),
+            Some("https://calendar.google.com/calendar/u/0/appointments/schedules/AcZssZ1")
         );
     }
 

@@ -51,14 +51,24 @@ pub(crate) struct ScriptText<'a> {
     pub(crate) offset: usize,
 }
 
-/// What a `<form>` collects, enough to tell a contact form from search, login or newsletter.
+/// A `<form>` and the fields inside it, as written; `form.rs` decides what it is.
 #[derive(Debug, Default)]
 pub(crate) struct FormInfo<'a> {
     pub(crate) action: Option<&'a str>,
     pub(crate) offset: usize,
-    pub(crate) has_message_field: bool,
-    pub(crate) has_reply_field: bool,
-    pub(crate) has_password_field: bool,
+    /// The form's `id` and `class` attributes.
+    pub(crate) identity: Vec<&'a str>,
+    pub(crate) fields: Vec<FormField<'a>>,
+}
+
+/// An `input`, `textarea` or `select` inside a form.
+#[derive(Debug)]
+pub(crate) struct FormField<'a> {
+    pub(crate) tag: &'a str,
+    /// The `type` attribute (`"email"`), when given.
+    pub(crate) input_type: Option<&'a str>,
+    /// The `name`, `id` and `autocomplete` attributes.
+    pub(crate) names: Vec<&'a str>,
 }
 
 /// Everything extraction reads from one page, gathered in a single DOM walk.
@@ -188,13 +198,28 @@ impl<'a> DocumentView<'a> {
                                 view.forms.push(FormInfo {
                                     action: element.attr("action"),
                                     offset,
-                                    ..FormInfo::default()
+                                    identity: [element.attr("id"), element.attr("class")]
+                                        .into_iter()
+                                        .flatten()
+                                        .collect(),
+                                    fields: Vec::new(),
                                 });
                                 open_forms.push((node.id(), view.forms.len() - 1));
                             }
                             "input" | "textarea" | "select" => {
                                 if let Some(&(_, index)) = open_forms.last() {
-                                    classify_field(name, element, &mut view.forms[index]);
+                                    view.forms[index].fields.push(FormField {
+                                        tag: name,
+                                        input_type: element.attr("type"),
+                                        names: [
+                                            element.attr("name"),
+                                            element.attr("id"),
+                                            element.attr("autocomplete"),
+                                        ]
+                                        .into_iter()
+                                        .flatten()
+                                        .collect(),
+                                    });
                                 }
                             }
                             "meta" => {
@@ -407,46 +432,6 @@ fn is_text_meta(element: &scraper::node::Element) -> bool {
     )
 }
 
-/// Notes what kind of answer a form field asks for.
-fn classify_field(tag: &str, element: &scraper::node::Element, form: &mut FormInfo<'_>) {
-    let input_type = element.attr("type").unwrap_or("text").to_ascii_lowercase();
-    if matches!(
-        input_type.as_str(),
-        "hidden" | "submit" | "button" | "checkbox" | "radio"
-    ) {
-        return;
-    }
-    let naming = [
-        element.attr("name"),
-        element.attr("id"),
-        element.attr("autocomplete"),
-    ]
-    .iter()
-    .flatten()
-    .map(|s| s.to_ascii_lowercase())
-    .collect::<Vec<_>>()
-    .join(" ");
-    if input_type == "password" {
-        form.has_password_field = true;
-    }
-    if tag == "textarea"
-        || [
-            "message", "comment", "details", "enquiry", "inquiry", "project", "brief", "body",
-        ]
-        .iter()
-        .any(|w| naming.contains(w))
-    {
-        form.has_message_field = true;
-    }
-    if matches!(input_type.as_str(), "email" | "tel")
-        || ["email", "e-mail", "mail", "phone", "tel"]
-            .iter()
-            .any(|w| naming.contains(w))
-    {
-        form.has_reply_field = true;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,14 +464,17 @@ mod tests {
     }
 
     #[test]
-    fn forms_know_their_fields() {
+    fn forms_record_their_fields() {
         let html = Html::parse_document(
             "<form action='/send'><input type=email name=email><textarea name=msg></textarea></form>\
              <form role=search><input type=search name=q></form>",
         );
         let v = DocumentView::from_html(&html);
-        assert!(v.forms[0].has_message_field && v.forms[0].has_reply_field);
-        assert!(!v.forms[1].has_message_field && !v.forms[1].has_reply_field);
+        assert_eq!(v.forms[0].action, Some("/send"));
+        let tags: Vec<&str> = v.forms[0].fields.iter().map(|f| f.tag).collect();
+        assert_eq!(tags, ["input", "textarea"]);
+        assert_eq!(v.forms[0].fields[0].input_type, Some("email"));
+        assert_eq!(v.forms[1].fields[0].names, ["q"]);
     }
 
     #[test]

@@ -1,20 +1,37 @@
-//! E-mail addresses: in text (plain and the common English anti-harvest spellings),
+//! E-mail addresses: in text (plain, and `@`/`.` spelled as words in many languages),
 //! `mailto:` links, and Cloudflare's e-mail protection. Every candidate is validated
 //! against the public suffix list and the known non-address traps before it is reported.
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use percent_encoding::percent_decode_str;
 use regex::Regex;
 use url::Url;
 
-use super::TextMatch;
+use super::{Obfuscation, TextMatch};
+
+/// Words for `@` that can stand bare between the parts of an address. English "at" and
+/// French "chez" are ordinary prepositions too, so they also need a spelled dot
+/// ([`PREPOSITION_AT`]).
+const AT_WORDS: &str = r"at|ät|chez|arroba|arobase|klammeraffe|chiocciola|собака|собачка|равлик|एट|آت|at\s+the\s+rate(?:\s+of)?|a\s+còng";
+/// Words for `.` in the domain.
+const DOT_WORDS: &str = r"dot|punto|ponto|point|punkt|точка|крапка|titik|डॉट|نقطة|chấm";
+/// At-words that are everyday prepositions: bare, they count only with a spelled dot.
+const PREPOSITION_AT: &[&str] = &["at", "chez"];
 
 /// An address with `@` and `.` spelled out: `jane [at] studio [dot] io`, `jane(at)studio.io`,
-/// `jane at studio dot io`. Group `at` is the at-token, `domain` the rest with dot-tokens.
+/// `marta arroba estudio punto es`, `ivan собака mail точка ru`, `jane艾特studio点io`.
+/// Group `at` is the at-token, `domain` the rest with its dot-tokens.
 static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
-    let at = r"(?:\s*[\[({]\s*(?:at|@)\s*[\])}]\s*|\s+at\s+|\s+@\s+)";
-    let dot = r"(?:\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+|\.)";
+    let open = r"[\[({<«]";
+    let close = r"[\])}>»]";
+    let at = format!(
+        r"(?:\s*{open}\s*(?:{AT_WORDS}|@)\s*{close}\s*|\s+(?:{AT_WORDS}|@)\s+|\s*(?:艾特|圈a)\s*)"
+    );
+    let dot = format!(
+        r"(?:\s*{open}\s*(?:{DOT_WORDS}|\.)\s*{close}\s*|\s+(?:{DOT_WORDS})\s+|\s*点\s*|\.)"
+    );
     let label = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
     Regex::new(&format!(
         r"(?i)(?P<local>[a-z0-9_%+][a-z0-9._%+-]*)(?P<at>{at})(?P<domain>{label}(?:{dot}{label})+)"
@@ -23,22 +40,95 @@ static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DOT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*|\s+dot\s+").expect("static regex")
+    let open = r"[\[({<«]";
+    let close = r"[\])}>»]";
+    Regex::new(&format!(
+        r"(?i)\s*{open}\s*(?:{DOT_WORDS}|\.)\s*{close}\s*|\s+(?:{DOT_WORDS})\s+|\s*点\s*"
+    ))
+    .expect("static regex")
 });
 
-/// Domains reserved for documentation and testing (RFC 2606, RFC 6761).
-const RESERVED_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
+/// Substrings without which no spelled-out address can be present; a cheap test that
+/// spares most pages the costlier pattern.
+static SPELLED_HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "[at",
+            "(at",
+            "{at",
+            "<at",
+            "«at",
+            "[ at",
+            "( at",
+            "[@",
+            "(@",
+            "{@",
+            " @ ",
+            " dot ",
+            "arroba",
+            "arobase",
+            " chez ",
+            "klammeraffe",
+            " ät ",
+            "chiocciola",
+            "at the rate",
+            "còng",
+            "punto",
+            "ponto",
+            " point ",
+            "punkt",
+            "titik",
+            "chấm",
+            "собак",
+            "Собак",
+            "собач",
+            "Собач",
+            "равлик",
+            "Равлик",
+            "точк",
+            "Точк",
+            "крапк",
+            "Крапк",
+            "एट",
+            "डॉट",
+            "آت",
+            "نقطة",
+            "艾特",
+            "圈a",
+            "点",
+        ])
+        .expect("static automaton")
+});
+
+/// Domains reserved for documentation and testing (RFC 2606, RFC 6761), and the stand-in
+/// domains of form placeholders and templates.
+const RESERVED_DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "yourdomain.com",
+    "yourcompany.com",
+    "yoursite.com",
+    "yourwebsite.com",
+    "domain.com",
+    "company.com",
+    "website.com",
+    "youremail.com",
+    "email.tld",
+];
 const RESERVED_TLDS: &[&str] = &["example", "test", "invalid", "localhost", "local"];
 /// File extensions that follow `@` in asset names (`logo@2x.png`), never a mail domain.
 const FILE_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "css", "js", "mjs", "json", "map",
-    "woff", "woff2", "ttf", "mp4", "webm", "pdf",
+    "woff", "woff2", "ttf", "mp4", "webm", "pdf", "mov", "zip",
 ];
 
-/// Plain addresses and spelled-out ones in visible text.
-pub(crate) fn find_in_text(text: &str) -> Vec<TextMatch> {
-    let mut matches = find_plain(text);
-    if !may_hold_spelled_address(text) {
+/// Plain addresses and spelled-out ones in (normalised) prose; spelled ones are marked.
+pub(crate) fn find_in_text(text: &str) -> Vec<(TextMatch, Option<Obfuscation>)> {
+    let mut matches: Vec<(TextMatch, Option<Obfuscation>)> =
+        find_plain(text).into_iter().map(|m| (m, None)).collect();
+    if !SPELLED_HINTS.is_match(text) {
         return matches;
     }
     for caps in SPELLED.captures_iter(text) {
@@ -50,32 +140,74 @@ pub(crate) fn find_in_text(text: &str) -> Vec<TextMatch> {
         ) else {
             continue;
         };
-        if at.as_str().trim() == "@" && !at.as_str().contains(char::is_whitespace) {
+        let at_word = at
+            .as_str()
+            .trim()
+            .trim_matches(['[', '(', '{', '<', '«', ']', ')', '}', '>', '»'])
+            .trim();
+        if at_word == "@"
+            && !at.as_str().contains(char::is_whitespace)
+            && !at.as_str().contains(['[', '(', '{'])
+        {
             continue; // a plain address, already found
         }
-        let bracketed = at.as_str().contains(['[', '(', '{']);
+        let bracketed = at.as_str().contains(['[', '(', '{', '<', '«']);
         let spelled_dot = DOT_TOKEN.is_match(domain.as_str());
-        // A bare " at " is ordinary prose ("I worked at acme.io") unless the dot is spelled too.
-        if !bracketed && !spelled_dot {
+        let is_preposition = PREPOSITION_AT
+            .iter()
+            .any(|p| at_word.eq_ignore_ascii_case(p));
+        // "I worked at acme.io" is prose, not an address, unless the dot is spelled too.
+        if is_preposition && !bracketed && !spelled_dot {
+            continue;
+        }
+        if starts_inside_a_word(text, whole.start()) {
             continue;
         }
         let domain = DOT_TOKEN.replace_all(domain.as_str(), ".");
         let candidate = format!("{}@{}", local.as_str(), domain);
         let already_found = matches
             .iter()
-            .any(|m| m.start <= whole.start() && whole.end() <= m.end);
+            .any(|(m, _)| m.start <= whole.start() && whole.end() <= m.end);
         if let Some(value) = normalise_written(&candidate)
             && !already_found
         {
-            matches.push(TextMatch {
+            let m = TextMatch {
                 start: whole.start(),
                 end: whole.end(),
                 value,
-            });
+            };
+            matches.push((m, Some(Obfuscation::SpelledAt)));
         }
     }
-    matches.sort_by_key(|m| m.start);
+    matches.sort_by_key(|(m, _)| m.start);
     matches
+}
+
+/// Whether the character before `at` is a letter or digit, so a match starting there
+/// would be the tail of a longer word (`élodie@…` must not become `lodie@…`).
+fn starts_inside_a_word(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+}
+
+/// Whether an address in a script is a form's placeholder or an example value
+/// (`"placeholder":"name@company.com"`), by the key just before it.
+pub(crate) fn is_form_placeholder(script: &str, m: &TextMatch) -> bool {
+    let mut from = m.start.saturating_sub(48);
+    while !script.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = script[from..m.start].to_ascii_lowercase();
+    // The key must be this value's own: nothing that ends a JSON or JS entry between them.
+    ["placeholder", "example", "hint", "sample"]
+        .iter()
+        .any(|key| {
+            before
+                .rfind(key)
+                .is_some_and(|at| !before[at + key.len()..].contains([',', ';', '{', '}', '\n']))
+        })
 }
 
 /// Plain `local@domain` addresses only (scripts and other machine text). Reads outwards
@@ -90,8 +222,13 @@ pub(crate) fn find_plain(text: &str) -> Vec<TextMatch> {
             continue;
         }
         let mut start = at;
-        while start > 0 && at - start < MAX_LOCAL && is_local_byte(bytes[start - 1]) {
+        while start > 0 && at - start <= MAX_LOCAL && is_local_byte(bytes[start - 1]) {
             start -= 1;
+        }
+        // Too long a local part, or one glued to a letter of another script, is not an
+        // address; reporting its tail would invent one.
+        if at - start > MAX_LOCAL || starts_inside_a_word(text, start) {
+            continue;
         }
         while start < at && matches!(bytes[start], b'.' | b'-') {
             start += 1;
@@ -148,6 +285,16 @@ pub(crate) fn normalise_written(address: &str) -> Option<String> {
     Some(address)
 }
 
+/// `2x.png`, `1.5x.webp`: the density suffix of an image name after its `@`.
+fn is_retina_suffix(domain: &str) -> bool {
+    let density = domain.split('.').next().unwrap_or("");
+    let density = density.strip_suffix('x').unwrap_or("");
+    !density.is_empty() && density.bytes().all(|b| b.is_ascii_digit())
+        || domain.split_once("x.").is_some_and(|(d, _)| {
+            !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        })
+}
+
 fn is_mail_domain(domain: &str) -> bool {
     if domain.len() > 253 || !domain.contains('.') {
         return false;
@@ -163,7 +310,7 @@ fn is_mail_domain(domain: &str) -> bool {
         return false;
     }
     let tld = domain.rsplit('.').next().unwrap_or("");
-    if RESERVED_TLDS.contains(&tld) || FILE_EXTENSIONS.contains(&tld) {
+    if RESERVED_TLDS.contains(&tld) || FILE_EXTENSIONS.contains(&tld) || is_retina_suffix(domain) {
         return false;
     }
     if RESERVED_DOMAINS
@@ -217,29 +364,15 @@ pub(crate) fn decode_cloudflare_link(url: &Url) -> Option<String> {
     decode_cloudflare(url.fragment()?)
 }
 
-/// Whether `text` may hold a spelled-out address: a bracketed at-token (`[at]`, `(@)`),
-/// a spaced ` @ `, or a spelled ` dot ` (which the bare ` at ` form needs). A cheap test
-/// that spares most pages the costlier pattern.
-fn may_hold_spelled_address(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let bracketed_at = memchr::memchr3_iter(b']', b')', b'}', bytes).any(|close| {
-        let before = bytes[..close].trim_ascii_end();
-        before.ends_with(b"@")
-            || before.len() >= 2 && before[before.len() - 2..].eq_ignore_ascii_case(b"at")
-    });
-    bracketed_at
-        || memchr::memmem::find(bytes, b" @ ").is_some()
-        || [&b" dot "[..], b" DOT ", b" Dot "]
-            .iter()
-            .any(|word| memchr::memmem::find(bytes, word).is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<String> {
-        find_in_text(text).into_iter().map(|m| m.value).collect()
+        find_in_text(text)
+            .into_iter()
+            .map(|(m, _)| m.value)
+            .collect()
     }
 
     #[test]
@@ -256,6 +389,65 @@ mod tests {
             values("jane {at} mail {dot} studio {dot} co {dot} uk"),
             ["jane@mail.studio.co.uk"]
         );
+    }
+
+    #[test]
+    fn at_and_dot_words_in_many_languages() {
+        for (text, expected) in [
+            (
+                "Escríbeme: marta arroba estudiomarta punto es",
+                "marta@estudiomarta.es",
+            ),
+            (
+                "contato: ana [arroba] design [ponto] com [ponto] br",
+                "ana@design.com.br",
+            ),
+            ("claire arobase atelier point fr", "claire@atelier.fr"),
+            ("mail: lena (at) studio (Punkt) de", "lena@studio.de"),
+            ("luca chiocciola studio punto it", "luca@studio.it"),
+            ("пишите: ivan собака mail точка ru", "ivan@mail.ru"),
+            ("oksana равлик ukr крапка net", "oksana@ukr.net"),
+            ("budi at gmail titik com", "budi@gmail.com"),
+            ("rahul at the rate gmail dot com", "rahul@gmail.com"),
+            ("jane艾特studio点io", "jane@studio.io"),
+            ("jane @ studio.io", "jane@studio.io"),
+            ("ivan собака mail.ru", "ivan@mail.ru"),
+        ] {
+            assert_eq!(values(text), [expected], "{text}");
+        }
+        let (m, technique) = &find_in_text("write to jane [at] studio [dot] io")[0];
+        assert_eq!(
+            (m.value.as_str(), *technique),
+            ("jane@studio.io", Some(Obfuscation::SpelledAt))
+        );
+    }
+
+    #[test]
+    fn ordinary_prose_in_those_languages_is_not_an_address() {
+        for text in [
+            "Trabajo en el punto de venta de la tienda",
+            "с моей точки зрения собака лучше кошки",
+            "Je travaille chez Renault.fr depuis 2019",
+            "Lead designer at studio.io since 2020",
+        ] {
+            assert!(values(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_letter_before_the_local_part_is_not_dropped_into_a_new_address() {
+        assert!(values("Écrivez à élodie@studio.io").is_empty());
+        assert!(values(&format!("{}jane@studio.io", "x".repeat(70))).is_empty());
+    }
+
+    #[test]
+    fn placeholders_in_scripts_are_recognised() {
+        let script = r#"{"placeholder":"name@studio.io","owner":"jane@studio.io"}"#;
+        let found: Vec<bool> = find_plain(script)
+            .iter()
+            .map(|m| is_form_placeholder(script, m))
+            .collect();
+        assert_eq!(found, [true, false]);
     }
 
     #[test]
@@ -279,6 +471,9 @@ mod tests {
             "a@b.invalid",
             "https://user@studio.io/path",
             "jane@studio.notatld",
+            "hero@2x.mov",
+            "banner@1.5x.jpg",
+            "you@yourcompany.com",
         ] {
             assert!(values(trap).is_empty(), "{trap}");
         }

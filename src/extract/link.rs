@@ -21,6 +21,17 @@ impl Channel {
     }
 }
 
+/// The host of a web link as a site names itself: lowercase, without the `www.`, `m.` or
+/// `mobile.` that sites put before the same pages.
+pub(crate) fn site_host(url: &Url) -> Option<String> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let bare = ["www.", "m.", "mobile."]
+        .iter()
+        .find_map(|prefix| host.strip_prefix(prefix))
+        .unwrap_or(&host);
+    Some(bare.to_owned())
+}
+
 /// `host` is `domain` or a subdomain of it.
 pub(crate) fn host_is(host: &str, domain: &str) -> bool {
     host == domain
@@ -137,6 +148,9 @@ pub(crate) fn find_urls_in_text(text: &str, writing: Writing) -> Vec<TextMatch> 
         }
         Writing::Machine => {
             for separator in memchr::memmem::find_iter(bytes, b"://") {
+                if out.last().is_some_and(|m| separator < m.end) {
+                    continue;
+                }
                 let scheme_start = if separator >= 5
                     && bytes[separator - 5..separator].eq_ignore_ascii_case(b"https")
                 {
@@ -165,13 +179,21 @@ pub(crate) fn find_urls_in_text(text: &str, writing: Writing) -> Vec<TextMatch> 
     out
 }
 
+/// Links longer than this are cut: browsers and servers refuse far shorter ones, and a
+/// blob without separators must not become one giant link.
+const MAX_LINK_BYTES: usize = 2048;
+
 /// The link starting at `start` whose host and first `/` end at `path_start`, up to the
 /// next character that cannot be in a link, less trailing sentence punctuation.
 fn link_from(text: &str, start: usize, path_start: usize) -> TextMatch {
     let bytes = text.as_bytes();
+    let limit = (start + MAX_LINK_BYTES).min(bytes.len());
     let mut end = path_start;
-    while end < bytes.len() && !is_link_terminator(bytes[end]) {
+    while end < limit && !is_link_terminator(bytes[end]) {
         end += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
     while end > path_start
         && matches!(
@@ -196,14 +218,57 @@ fn is_link_terminator(b: u8) -> bool {
     b.is_ascii_whitespace() || matches!(b, b'<' | b'>' | b'"' | b'\'' | b'`' | b'\\')
 }
 
+/// Whether a link names its web scheme (`https://…`, `http://…`) or is scheme-relative.
+pub(crate) fn is_web_link(link: &str) -> bool {
+    let head = link.as_bytes().get(..8).unwrap_or(link.as_bytes());
+    head.len() >= 7 && head[..7].eq_ignore_ascii_case(b"http://")
+        || head.len() >= 8 && head[..8].eq_ignore_ascii_case(b"https://")
+        || link.starts_with("//")
+}
+
+/// A relative reference without a scheme or host (`/work`, `img/a.png`, `#top`): a path
+/// on the same site.
+pub(crate) fn is_same_site_path(href: &str) -> bool {
+    let before_path = href.split(['/', '?', '#']).next().unwrap_or("");
+    !href.starts_with("//") && !before_path.contains(':')
+}
+
 /// Parses a link written without its scheme (`t.me/jane`) as https.
 pub(crate) fn parse_loose(written: &str) -> Result<Url, url::ParseError> {
-    let lower = written.get(..8).unwrap_or(written).to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
+    if is_web_link(written) && !written.starts_with("//") {
         Url::parse(written)
     } else {
-        Url::parse(&format!("https://{written}"))
+        Url::parse(&format!("https://{}", written.trim_start_matches("//")))
     }
+}
+
+/// The channels in a value declared as an e-mail or a telephone (JSON-LD, microdata):
+/// written plainly, or as a `mailto:`/`tel:` link.
+pub(crate) fn channels_in_value(
+    written: &str,
+    expected: ContactKind,
+    region: Region,
+) -> Vec<Channel> {
+    let written = written.trim();
+    let has_scheme = written.split_once(':').is_some_and(|(scheme, _)| {
+        ["mailto", "tel", "callto"]
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s))
+    });
+    if has_scheme {
+        return Url::parse(written)
+            .map(|url| channels_of(&url, region))
+            .unwrap_or_default();
+    }
+    let value = match expected {
+        ContactKind::Email => email::normalise_written(written),
+        ContactKind::Phone => phone::parse_one(written, region),
+        _ => None,
+    };
+    value
+        .map(|v| Channel::new(expected, v))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]
@@ -257,6 +322,16 @@ mod tests {
             ("https://line.me/R/ti/p/%40janeshop", Line, "janeshop"),
             ("https://signal.me/#p/+14155550132", Signal, "+14155550132"),
             ("viber://chat?number=%2B14155550132", Viber, "+14155550132"),
+            ("line://ti/p/~JaneDesign", Line, "janedesign"),
+            ("tg://resolve?phone=14155550132", Telegram, "+14155550132"),
+            ("https://t.me/+14155550132", Telegram, "+14155550132"),
+            ("https://zalo.me/84912345678", Zalo, "+84912345678"),
+            (
+                "https://wpa.qq.com/msgrd?v=3&uin=2847561093&site=qq",
+                Qq,
+                "2847561093",
+            ),
+            ("tencent://message/?uin=2847561093", Qq, "2847561093"),
             ("tel:+1-415-555-0132", Phone, "+14155550132"),
             ("mailto:Jane@Studio.io?subject=Hi", Email, "jane@studio.io"),
         ];

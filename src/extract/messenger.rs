@@ -3,12 +3,12 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use percent_encoding::percent_decode_str;
 use regex::Regex;
 use url::Url;
 
-use super::link::{Channel, host_is};
+use super::link::{Channel, host_is, site_host};
 use super::{ContactKind, Region, TextMatch, phone};
 
 /// Web hosts whose links open a messenger chat, for finding bare links in text.
@@ -30,6 +30,9 @@ pub(crate) const HOSTS: &[&str] = &[
     "lin.ee",
     "signal.me",
     "invite.viber.com",
+    "zalo.me",
+    "wpa.qq.com",
+    "qm.qq.com",
 ];
 
 /// Telegram paths that are features, not usernames.
@@ -63,16 +66,19 @@ pub(crate) fn from_url(url: &Url, region: Region) -> Option<Channel> {
         "tg" => telegram_app(url),
         "skype" => skype_id(url).map(|id| Channel::new(ContactKind::Skype, id)),
         "weixin" => wechat_app(url),
-        "line" => line_path(url.path()).map(|id| Channel::new(ContactKind::Line, id)),
+        // `line://ti/p/~id` parses with `ti` as the host.
+        "line" => line_path(&format!("/{}{}", url.host_str().unwrap_or(""), url.path()))
+            .map(|id| Channel::new(ContactKind::Line, id)),
         "sgnl" => signal_fragment(url).map(|v| Channel::new(ContactKind::Signal, v)),
         "viber" => viber_app(url, region),
+        "tencent" => qq_number(url).map(|n| Channel::new(ContactKind::Qq, n)),
         _ => None,
     }
 }
 
 fn from_web_url(url: &Url, region: Region) -> Option<Channel> {
-    let host = url.host_str()?.to_ascii_lowercase();
-    let host = host.trim_start_matches("www.");
+    let host = site_host(url)?;
+    let host = host.as_str();
     let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
     let first = segments.first().copied().unwrap_or("");
     let link_without_query = || {
@@ -157,6 +163,17 @@ fn from_web_url(url: &Url, region: Region) -> Option<Channel> {
     if host == "signal.me" {
         return signal_fragment(url).map(|v| Channel::new(ContactKind::Signal, v));
     }
+    if host == "zalo.me" && !first.is_empty() {
+        let value =
+            international_or_national(first, region).unwrap_or_else(|| first.to_ascii_lowercase());
+        return Some(Channel::new(ContactKind::Zalo, value));
+    }
+    if host == "wpa.qq.com" {
+        return qq_number(url).map(|n| Channel::new(ContactKind::Qq, n));
+    }
+    if host == "qm.qq.com" && !first.is_empty() {
+        return Some(Channel::new(ContactKind::Qq, link_without_query()));
+    }
     if host == "invite.viber.com" {
         return Some(Channel::new(ContactKind::Viber, url.to_string()));
     }
@@ -170,6 +187,23 @@ fn international(written: &str, region: Region) -> Option<String> {
         return None;
     }
     phone::parse_one(&format!("+{digits}"), region)
+}
+
+/// A number in a path that may be national (`zalo.me/0912345678`) or international.
+fn international_or_national(written: &str, region: Region) -> Option<String> {
+    if !written.bytes().all(|b| b.is_ascii_digit() || b == b'+') {
+        return None;
+    }
+    phone::parse_one(written, region).or_else(|| international(written, region))
+}
+
+/// The QQ number in `wpa.qq.com/msgrd?uin=N` and `tencent://message/?uin=N`.
+fn qq_number(url: &Url) -> Option<String> {
+    let uin = url.query_pairs().find(|(k, _)| k == "uin")?.1;
+    let valid = (5..=12).contains(&uin.len())
+        && uin.bytes().all(|b| b.is_ascii_digit())
+        && !uin.starts_with('0');
+    valid.then(|| uin.into_owned())
 }
 
 fn number_param(url: &Url, key: &str, region: Region) -> Option<String> {
@@ -186,7 +220,8 @@ fn telegram_path(segments: &[&str], link: &dyn Fn() -> String) -> Option<Channel
     if let Some(rest) = first.strip_prefix('+') {
         // `t.me/+<digits>` is a phone number; `t.me/+<hash>` an invite link.
         if rest.chars().all(|c| c.is_ascii_digit()) {
-            return Some(Channel::new(ContactKind::Telegram, format!("+{rest}")));
+            return international(rest, Region::default())
+                .map(|n| Channel::new(ContactKind::Telegram, n));
         }
         return Some(Channel::new(ContactKind::Telegram, link()));
     }
@@ -222,13 +257,11 @@ fn telegram_app(url: &Url) -> Option<Channel> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    let target = get("domain").or_else(|| get("to"))?;
     if let Some(phone) = get("phone") {
-        return Some(Channel::new(
-            ContactKind::Telegram,
-            format!("+{}", phone.trim_start_matches('+')),
-        ));
+        return international(phone, Region::default())
+            .map(|n| Channel::new(ContactKind::Telegram, n));
     }
+    let target = get("domain").or_else(|| get("to"))?;
     telegram_username(target).map(|u| Channel::new(ContactKind::Telegram, u))
 }
 
@@ -319,76 +352,225 @@ fn viber_app(url: &Url, region: Region) -> Option<Channel> {
     }
 }
 
-/// `Label: value` text for the messengers whose handles are written out.
-static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i:(?-u:\b)(?P<numbered>whats\s?app|signal|viber)(?-u:\b)\s*(?:(?:number|no\.?|#)\s*)?[:\-–—]?\s*(?P<number>\+?[0-9][0-9 ().\-]{5,22}[0-9]))",
-        r"|(?i:(?-u:\b)telegram(?-u:\b)\s*[:\-–—]?\s*@(?P<telegram>[a-z][a-z0-9_]{4,31})(?-u:\b))",
-        r"|(?i:(?-u:\b)skype(?:\s+id)?(?-u:\b)\s*[:\-–—]\s*(?P<skype>live:[.a-z0-9_\-]+|[a-z][a-z0-9.,_\-]{5,31}))",
-        r"|(?i:(?-u:\b)discord(?-u:\b)\s*[:\-–—]\s*@?(?P<discord>[a-z0-9_.]{2,32}(?:#[0-9]{4})?))",
-        r"|(?i:(?-u:\b)we\s?chat(?:\s+id)?(?-u:\b)\s*[:\-–—]\s*(?P<wechat>[a-z][a-z0-9_\-]{5,19})(?-u:\b))",
-        r"|(?:(?-u:\b)(?:LINE|Line\s+ID|LINE\s+ID)\s*[:\-–—]\s*@?(?P<line>[A-Za-z0-9._\-]{4,20}))",
-    ))
-    .expect("static regex")
+/// What follows a messenger's label.
+#[derive(Clone, Copy)]
+enum Handle {
+    /// A phone number (WhatsApp, Signal, Viber, Zalo).
+    Number,
+    /// `@username` (Telegram).
+    AtUsername,
+    /// A free-form id after a colon (Skype, Discord, WeChat, LINE).
+    Id,
+    /// A QQ number.
+    QqNumber,
+}
+
+/// Labels people put before a messenger handle, in the languages and spellings they use
+/// (`WhatsApp`, `zap`, `вотсап`, `тг`, `微信`…), with the kind and what follows.
+const LABELS: &[(ContactKind, Handle, &[&str])] = &[
+    (
+        ContactKind::Whatsapp,
+        Handle::Number,
+        &[
+            "whatsapp",
+            "whats app",
+            "wa",
+            "wsp",
+            "wsap",
+            "wpp",
+            "wapp",
+            "zap",
+            "zapzap",
+            "вотсап",
+            "ватсап",
+            "вацап",
+            "whatsapp'ом",
+            "واتساب",
+            "واتس",
+            "व्हाट्सएप",
+            "व्हाट्सऐप",
+        ],
+    ),
+    (ContactKind::Signal, Handle::Number, &["signal", "сигнал"]),
+    (
+        ContactKind::Viber,
+        Handle::Number,
+        &["viber", "вайбер", "вайбере", "فايبر"],
+    ),
+    (ContactKind::Zalo, Handle::Number, &["zalo"]),
+    (
+        ContactKind::Telegram,
+        Handle::AtUsername,
+        &[
+            "telegram",
+            "телеграм",
+            "телеграмм",
+            "телега",
+            "тг",
+            "tg",
+            "تيليجرام",
+            "تلغرام",
+            "टेलीग्राम",
+        ],
+    ),
+    (
+        ContactKind::Skype,
+        Handle::Id,
+        &["skype", "скайп", "سكايب", "स्काइप"],
+    ),
+    (ContactKind::Discord, Handle::Id, &["discord", "дискорд"]),
+    (
+        ContactKind::Wechat,
+        Handle::Id,
+        &["wechat", "we chat", "微信号", "微信", "vx", "wx", "weixin"],
+    ),
+    (
+        ContactKind::Line,
+        Handle::Id,
+        &["line id", "line", "ไลน์", "ライン"],
+    ),
+    (ContactKind::Qq, Handle::QqNumber, &["qq号", "qq"]),
+];
+
+static LABEL_WORDS: LazyLock<(AhoCorasick, Vec<(ContactKind, Handle)>)> = LazyLock::new(|| {
+    let mut words = Vec::new();
+    let mut meaning = Vec::new();
+    for &(kind, handle, labels) in LABELS {
+        for &label in labels {
+            words.push(label);
+            meaning.push((kind, handle));
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&words)
+        .expect("static automaton");
+    (automaton, meaning)
 });
 
-static LABEL_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "whats", "signal", "viber", "telegram", "skype", "discord", "chat", "line",
-        ])
-        .expect("static automaton")
+/// A number after a label: `WhatsApp: +44 …`, `WA no. 0812-…`, `zap (11) 9…`.
+static AFTER_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:number|no\.?|nr\.?|#|номер|:)\s*)?[:\-–—]?\s*(\+?\(?[0-9][0-9 ().\-]{5,22}[0-9])")
+        .expect("static regex")
 });
+static AFTER_TELEGRAM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[:\-–—]?\s*@([A-Za-z][A-Za-z0-9_]{4,31})(?:[^A-Za-z0-9_]|$)")
+        .expect("static regex")
+});
+/// An id after a label needs a colon: `Skype - available on request` is prose.
+static AFTER_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:\s+id)?\s*:\s*@?(live:[.A-Za-z0-9_\-]+|[A-Za-z0-9][A-Za-z0-9._\-,]{1,31}(?:#[0-9]{4})?)(/)?")
+        .expect("static regex")
+});
+static AFTER_QQ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[:\-]?\s*([1-9][0-9]{4,11})(?:[^0-9]|$)").expect("static regex")
+});
+
+/// Words that follow a label in prose, never an id (`Discord: coming soon`).
+const NOT_IDS: &[&str] = &[
+    "available",
+    "coming",
+    "soon",
+    "upon",
+    "request",
+    "here",
+    "below",
+    "above",
+    "link",
+    "profile",
+    "server",
+    "channel",
+    "handle",
+    "username",
+    "same",
+    "ask",
+    "dm",
+    "message",
+    "on",
+    "via",
+];
 
 /// Channels written as a label and a handle or number in `text`.
 pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, TextMatch)> {
-    // Labels are words that must appear literally; most pages and attributes have none.
-    if !LABEL_WORDS.is_match(text) {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for caps in LABELLED.captures_iter(text) {
-        let Some(whole) = caps.get(0) else { continue };
-        let found =
-            if let (Some(label), Some(number)) = (caps.name("numbered"), caps.name("number")) {
-                let kind = match label.as_str().to_ascii_lowercase().chars().next() {
-                    Some('s') => ContactKind::Signal,
-                    Some('v') => ContactKind::Viber,
-                    _ => ContactKind::Whatsapp,
-                };
-                phone::parse_one(number.as_str(), region).map(|n| (kind, n))
-            } else if let Some(name) = caps.name("telegram") {
-                telegram_username(name.as_str()).map(|u| (ContactKind::Telegram, u))
-            } else if let Some(id) = caps.name("skype") {
-                let id = id
+    let (automaton, meaning) = &*LABEL_WORDS;
+    let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
+    for hit in automaton.find_iter(text) {
+        let (kind, handle) = meaning[hit.pattern().as_usize()];
+        let label = &text[hit.start()..hit.end()];
+        // Latin labels are whole words; "LINE" only in capitals or as "Line ID", since
+        // "line" is an everyday word.
+        let glued_before = text[..hit.start()]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let glued_after = text[hit.end()..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        let is_latin = label.is_ascii();
+        if is_latin && (glued_before || glued_after) {
+            continue;
+        }
+        if kind == ContactKind::Line && label.eq_ignore_ascii_case("line") && label != "LINE" {
+            continue;
+        }
+        let mut window_end = (hit.end() + 96).min(text.len());
+        while !text.is_char_boundary(window_end) {
+            window_end -= 1;
+        }
+        let rest = &text[hit.end()..window_end];
+        let found = match handle {
+            Handle::Number => AFTER_NUMBER_LABEL
+                .captures(rest)
+                .and_then(|c| c.get(1))
+                .and_then(|n| phone::parse_one(n.as_str(), region).map(|v| (n.end(), v))),
+            Handle::AtUsername => AFTER_TELEGRAM_LABEL
+                .captures(rest)
+                .and_then(|c| c.get(1))
+                .and_then(|n| telegram_username(n.as_str()).map(|v| (n.end(), v))),
+            Handle::QqNumber => AFTER_QQ_LABEL
+                .captures(rest)
+                .and_then(|c| c.get(1))
+                .map(|n| (n.end(), n.as_str().to_owned())),
+            Handle::Id => AFTER_ID_LABEL.captures(rest).and_then(|c| {
+                let id = c.get(1)?;
+                // `Discord: discord.gg/AbC` is a link, read as one elsewhere.
+                if c.get(2).is_some() {
+                    return None;
+                }
+                let value = id
                     .as_str()
-                    .trim_end_matches(['.', ','])
+                    .trim_end_matches(['.', ',', '-'])
                     .to_ascii_lowercase();
-                skype_id_valid(&id).then_some((ContactKind::Skype, id))
-            } else if let Some(name) = caps.name("discord") {
-                let name = name.as_str().trim_end_matches('.').to_ascii_lowercase();
-                Some((ContactKind::Discord, name))
-            } else if let Some(id) = caps.name("wechat") {
-                wechat_id(id.as_str()).map(|id| (ContactKind::Wechat, id))
-            } else {
-                caps.name("line").map(|id| {
-                    let id = id.as_str().trim_end_matches('.').to_ascii_lowercase();
-                    (ContactKind::Line, id)
-                })
+                id_for(kind, &value).map(|v| (id.end(), v))
+            }),
+        };
+        if let Some((value_end, value)) = found {
+            let m = TextMatch {
+                start: hit.start(),
+                end: hit.end() + value_end,
+                value,
             };
-        if let Some((kind, value)) = found {
-            out.push((
-                kind,
-                TextMatch {
-                    start: whole.start(),
-                    end: whole.end(),
-                    value,
-                },
-            ));
+            out.push((kind, m));
         }
     }
     out
+}
+
+/// The normalised id for a labelled handle of `kind`, if it is one.
+fn id_for(kind: ContactKind, written: &str) -> Option<String> {
+    if NOT_IDS.contains(&written) {
+        return None;
+    }
+    match kind {
+        ContactKind::Skype => skype_id_valid(written).then(|| written.to_owned()),
+        ContactKind::Wechat => wechat_id(written),
+        ContactKind::Discord | ContactKind::Line => {
+            (written.len() >= 2).then(|| written.to_owned())
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -416,10 +598,29 @@ mod tests {
             ("LINE ID: janedesign", Line, "janedesign"),
             ("Signal: +1 415 555 0132", Signal, "+14155550132"),
             ("Viber: +380 67 123 4567", Viber, "+380671234567"),
+            ("вотсап: +7 916 482-37-15", Whatsapp, "+79164823715"),
+            ("тг: @Volkov_Motion", Telegram, "volkov_motion"),
+            ("微信: jane_design", Wechat, "jane_design"),
+            ("QQ: 2847561093", Qq, "2847561093"),
+            ("Zalo: +84 912 345 678", Zalo, "+84912345678"),
         ];
         for (text, kind, value) in cases {
             assert_eq!(labelled(text), vec![(*kind, (*value).to_owned())], "{text}");
         }
+    }
+
+    #[test]
+    fn labels_in_local_spellings_read_national_numbers() {
+        let br: Region = "BR".parse().unwrap();
+        let found: Vec<(ContactKind, String)> =
+            find_labelled("Orçamentos pelo zap: (11) 97431-2856", br)
+                .into_iter()
+                .map(|(k, m)| (k, m.value))
+                .collect();
+        assert_eq!(
+            found,
+            [(ContactKind::Whatsapp, "+5511974312856".to_owned())]
+        );
     }
 
     #[test]
@@ -431,6 +632,11 @@ mod tests {
             "WhatsApp: 12",
             "the deadline: tomorrow",
             "online: always",
+            "Discord: coming soon",
+            "Skype - available on request",
+            "PRODUCT LINE - Summer2024",
+            "Join my Discord: discord.gg/AbC123x",
+            "Hawaii: 808 555 0101 is not a whatsapp label",
         ] {
             assert!(labelled(text).is_empty(), "{text}");
         }

@@ -7,12 +7,15 @@ mod email;
 mod form;
 mod link;
 mod messenger;
+mod normalise;
 mod phone;
 mod region;
 mod social;
 mod structured;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use scraper::Html;
 use serde::ser::SerializeStruct;
@@ -21,6 +24,7 @@ use url::Url;
 
 use document::DocumentView;
 pub(crate) use document::context_window;
+use link::Channel;
 pub use region::{Region, RegionError};
 
 /// The kinds of contact channel, as named in the output contract (`docs/output.md`).
@@ -37,6 +41,8 @@ pub enum ContactKind {
     Line,
     Signal,
     Viber,
+    Zalo,
+    Qq,
     Booking,
     ContactForm,
     Social,
@@ -44,7 +50,7 @@ pub enum ContactKind {
 
 impl ContactKind {
     /// Every kind, in contract order.
-    pub const ALL: [ContactKind; 13] = [
+    pub const ALL: [ContactKind; 15] = [
         ContactKind::Email,
         ContactKind::Phone,
         ContactKind::Whatsapp,
@@ -55,6 +61,8 @@ impl ContactKind {
         ContactKind::Line,
         ContactKind::Signal,
         ContactKind::Viber,
+        ContactKind::Zalo,
+        ContactKind::Qq,
         ContactKind::Booking,
         ContactKind::ContactForm,
         ContactKind::Social,
@@ -73,6 +81,8 @@ impl ContactKind {
             ContactKind::Line => "line",
             ContactKind::Signal => "signal",
             ContactKind::Viber => "viber",
+            ContactKind::Zalo => "zalo",
+            ContactKind::Qq => "qq",
             ContactKind::Booking => "booking",
             ContactKind::ContactForm => "contact_form",
             ContactKind::Social => "social",
@@ -133,6 +143,38 @@ impl Source {
     }
 }
 
+/// A technique that hid a contact from plain reading, undone to find it. Anti-harvest
+/// habits (`cloudflare`, `spelled_at`, `script`) and filter evasion (the rest) are both
+/// named, so the classifier can weigh them differently (policy §3d).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Obfuscation {
+    /// Cloudflare e-mail protection (`data-cfemail`, `/cdn-cgi/l/email-protection#…`).
+    Cloudflare,
+    /// `@` or `.` written as a word (`[at]`, `arroba`, `собака`, `punto`, `डॉट`).
+    SpelledAt,
+    /// Assembled by a script (`'jane' + '@' + …`, `String.fromCharCode`, `atob`).
+    Script,
+    /// Base64 in an attribute.
+    Base64,
+    /// Zero-width or other invisible characters inside it.
+    ZeroWidth,
+    /// Look-alike letters of another script (`gmаil` with a Cyrillic `а`).
+    Homoglyph,
+    /// Full-width, mathematical, circled or superscript characters (`４１５`, `𝐣𝐚𝐧𝐞`).
+    FullWidth,
+    /// Keycap emoji digits (`4️⃣1️⃣5️⃣`).
+    Keycap,
+    /// Characters spaced or dotted apart (`w h a t s a p p`, `j.a.n.e`).
+    SpacedOut,
+    /// Digits spelled as words (`four one five`, `nueve`, `девять`).
+    SpelledDigits,
+    /// Letters standing for digits inside a number (`O` for 0, `l` for 1).
+    LettersForDigits,
+    /// Written backwards and turned around for display by a CSS bidi override.
+    BidiReversed,
+}
+
 /// One place on the page where a contact appears.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Place {
@@ -144,7 +186,39 @@ pub struct Place {
     pub offset: usize,
     /// The visible text around the place, for a reviewer.
     pub evidence: String,
+    /// In text a visitor does not see (CSS `display:none`, `visibility:hidden`, `hidden`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// The techniques undone to read it; empty for plain writing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub obfuscation: Vec<Obfuscation>,
 }
+
+impl Place {
+    pub(crate) fn new(raw: String, source: Source, offset: usize, evidence: String) -> Place {
+        Place {
+            raw,
+            source,
+            offset,
+            evidence,
+            hidden: false,
+            obfuscation: Vec::new(),
+        }
+    }
+
+    pub(crate) fn obfuscated(mut self, techniques: impl IntoIterator<Item = Obfuscation>) -> Place {
+        for technique in techniques {
+            if !self.obfuscation.contains(&technique) {
+                self.obfuscation.push(technique);
+            }
+        }
+        self
+    }
+}
+
+/// Places kept per contact: enough for a reviewer; a page repeating one address thousands
+/// of times must not cost quadratic time or unbounded output.
+const MAX_PLACES: usize = 64;
 
 /// A contact channel on the page: one per `(kind, value)`, with every place it appears.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,30 +226,73 @@ pub struct Contact {
     pub kind: ContactKind,
     /// The normalised value (`docs/output.md` gives the form per kind).
     pub value: String,
-    /// In document order; never empty.
-    pub places: Vec<Place>,
+    /// In document order; never empty (only extraction builds contacts).
+    pub(crate) places: Vec<Place>,
 }
 
 impl Contact {
+    /// Every place the contact appears (the first [`MAX_PLACES`]), in document order.
+    pub fn places(&self) -> &[Place] {
+        &self.places
+    }
+
     /// The first place the contact appears.
     pub fn first_place(&self) -> &Place {
-        // `places` is built with one entry and only ever grows.
+        // Contacts are built with one place and only ever grow.
         &self.places[0]
+    }
+
+    /// Whether every place of the contact is hidden from visitors.
+    pub fn is_hidden(&self) -> bool {
+        self.places.iter().all(|p| p.hidden)
+    }
+
+    /// The techniques undone anywhere the contact appears, when it never appears plainly
+    /// (in visible text without any); empty otherwise.
+    pub fn obfuscation(&self) -> Vec<Obfuscation> {
+        if self
+            .places
+            .iter()
+            .any(|p| !p.hidden && p.obfuscation.is_empty())
+        {
+            return Vec::new();
+        }
+        let mut all: Vec<Obfuscation> = self
+            .places
+            .iter()
+            .flat_map(|p| p.obfuscation.iter().copied())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
     }
 }
 
 impl Serialize for Contact {
     /// The first place is flattened into the object (`raw`, `source`, `offset`,
     /// `evidence`), so a consumer that reads one place needs no array; `places` has all.
+    /// `hidden` and `obfuscation` summarise how the contact is offered (omitted when it is
+    /// offered plainly).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let first = self.first_place();
-        let mut s = serializer.serialize_struct("Contact", 7)?;
+        let obfuscation = self.obfuscation();
+        let mut s = serializer.serialize_struct("Contact", 9)?;
         s.serialize_field("kind", &self.kind)?;
         s.serialize_field("value", &self.value)?;
         s.serialize_field("raw", &first.raw)?;
         s.serialize_field("source", &first.source)?;
         s.serialize_field("offset", &first.offset)?;
         s.serialize_field("evidence", &first.evidence)?;
+        if self.is_hidden() {
+            s.serialize_field("hidden", &true)?;
+        } else {
+            s.skip_field("hidden")?;
+        }
+        if obfuscation.is_empty() {
+            s.skip_field("obfuscation")?;
+        } else {
+            s.serialize_field("obfuscation", &obfuscation)?;
+        }
         s.serialize_field("places", &self.places)?;
         s.end()
     }
@@ -212,113 +329,100 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
         Region::from_page_hints(view.lang, page_url, structured.address_country.as_deref())
     });
 
-    let mut found = Findings::new(&view);
-    found_in_page_url(&mut found, page_url, region);
-    found_in_text(&mut found, &view, region);
+    let mut found = Findings::new();
+    for channel in link::channels_of(page_url, region) {
+        let evidence = format!("the page's own address is {page_url}");
+        found.add(
+            channel,
+            Place::new(page_url.to_string(), Source::PageUrl, 0, evidence),
+        );
+    }
+    for (channel, span, techniques) in channels_in_prose(&view.text, region) {
+        let place = text_place(&view, &view.text[span.clone()], Source::Text, span);
+        found.add(channel, place.obfuscated(techniques));
+    }
     found_in_links(&mut found, &view, &base, region);
     found_in_attributes(&mut found, &view, region);
     found_in_microdata(&mut found, &view, region);
     for declared in structured.contacts(region) {
         let evidence = format!("JSON-LD: {}", declared.raw);
-        let channel = declared.channel;
-        found.push_with_evidence(
-            channel.kind,
-            &channel.value,
-            declared.raw,
-            Source::JsonLd,
-            declared.offset,
-            evidence,
+        found.add(
+            declared.channel,
+            Place::new(declared.raw, Source::JsonLd, declared.offset, evidence),
         );
     }
     found_in_scripts(&mut found, &view, region);
-    for (hex, offset) in &view.cloudflare_emails {
+    for &(hex, offset) in &view.cloudflare_emails {
         if let Some(address) = email::decode_cloudflare(hex) {
-            found.push(
-                ContactKind::Email,
-                &address,
-                (*hex).to_owned(),
-                Source::Cloudflare,
-                *offset,
-                *offset,
+            let place = text_place(&view, hex, Source::Cloudflare, offset..offset);
+            found.add(
+                Channel::new(ContactKind::Email, address),
+                place.obfuscated([Obfuscation::Cloudflare]),
             );
         }
     }
     for form in &view.forms {
-        if let Some(action) = form::contact_form_target(form, &base) {
-            found.push(
-                ContactKind::ContactForm,
-                &action,
-                form.action.unwrap_or_default().to_owned(),
-                Source::Form,
-                form.offset,
-                form.offset,
-            );
+        let target = form::contact_form_target(form, page_url, &base, region);
+        for channel in target {
+            let raw = form.action.unwrap_or_default();
+            let place = text_place(&view, raw, Source::Form, form.offset..form.offset);
+            found.add(channel, place);
         }
     }
-    let contacts = found.into_contacts();
     Extraction {
-        contacts,
+        contacts: found.into_contacts(),
         region,
         text: view.text,
     }
 }
 
-fn found_in_page_url(found: &mut Findings, page_url: &Url, region: Region) {
-    for channel in link::channels_of(page_url, region) {
-        found.push_with_evidence(
-            channel.kind,
-            &channel.value,
-            page_url.to_string(),
-            Source::PageUrl,
-            0,
-            format!("the page's own address is {page_url}"),
-        );
-    }
+/// A place in the visible text (or at an element's position in it), with the text around
+/// it as evidence.
+fn text_place(view: &DocumentView, raw: &str, source: Source, span: Range<usize>) -> Place {
+    Place::new(
+        raw.to_owned(),
+        source,
+        span.start,
+        view.context(span.start, span.end),
+    )
 }
 
-/// Channels written in human-readable text: addresses, numbers, labelled handles and bare
-/// links, each with its span in `text`.
-fn channels_in_prose(text: &str, region: Region) -> Vec<(ContactKind, TextMatch)> {
-    let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
-    out.extend(
-        email::find_in_text(text)
-            .into_iter()
-            .map(|m| (ContactKind::Email, m)),
-    );
-    out.extend(
-        phone::find_in_text(text, region)
-            .into_iter()
-            .map(|m| (ContactKind::Phone, m)),
-    );
-    out.extend(messenger::find_labelled(text, region));
-    for m in link::find_urls_in_text(text, link::Writing::Prose) {
+/// Channels written in human-readable text (visible text, attributes): addresses, numbers,
+/// labelled handles and bare links. The text is normalised first (invisible characters,
+/// look-alikes, full-width forms, spaced-out words); each result carries its span in
+/// `text` as written and the techniques that were undone inside it.
+fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, Vec<Obfuscation>)> {
+    let prepared = normalise::normalise(text);
+    let mut found: Vec<(Channel, TextMatch, Option<Obfuscation>)> = Vec::new();
+    for (m, technique) in email::find_in_text(&prepared.text) {
+        found.push((
+            Channel::new(ContactKind::Email, m.value.clone()),
+            m,
+            technique,
+        ));
+    }
+    for m in phone::find_in_text(&prepared.text, region) {
+        found.push((Channel::new(ContactKind::Phone, m.value.clone()), m, None));
+    }
+    for (kind, m) in messenger::find_labelled(&prepared.text, region) {
+        found.push((Channel::new(kind, m.value.clone()), m, None));
+    }
+    for m in link::find_urls_in_text(&prepared.text, link::Writing::Prose) {
         let Ok(url) = link::parse_loose(&m.value) else {
             continue;
         };
         for channel in link::channels_of(&url, region) {
-            let span = TextMatch {
-                start: m.start,
-                end: m.end,
-                value: channel.value,
-            };
-            out.push((channel.kind, span));
+            found.push((channel, m.clone(), None));
         }
     }
-    out
-}
-
-fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
-    let text = &view.text;
-    for (kind, m) in channels_in_prose(text, region) {
-        found.push(
-            kind,
-            &m.value,
-            text[m.start..m.end].to_owned(),
-            Source::Text,
-            m.start,
-            m.end,
-        );
-    }
+    found
+        .into_iter()
+        .map(|(channel, m, technique)| {
+            let mut techniques = prepared.techniques_within(m.start..m.end);
+            techniques.extend(technique);
+            (channel, prepared.source_span(m.start..m.end), techniques)
+        })
+        .collect()
 }
 
 fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region: Region) {
@@ -326,94 +430,68 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
         let href = link.url.trim();
         // A path on the same site is never a channel (Cloudflare's protected address aside);
         // skipping them saves resolving every navigation and asset link.
-        if is_same_site_path(href) && !href.contains("email-protection") {
+        if link::is_same_site_path(href) && !href.contains("email-protection") {
             continue;
         }
         // Web links are channels only on known hosts; most point elsewhere.
-        if is_web_link(href) && !link::names_channel_host(href) {
+        if link::is_web_link(href) && !link::names_channel_host(href) {
             continue;
         }
         let Ok(url) = base.join(href) else { continue };
+        let span = link.offset..link.label_end;
         if let Some(address) = email::decode_cloudflare_link(&url) {
-            found.push(
-                ContactKind::Email,
-                &address,
-                href.to_owned(),
-                Source::Cloudflare,
-                link.offset,
-                link.label_end,
+            let place = text_place(view, href, Source::Cloudflare, span);
+            found.add(
+                Channel::new(ContactKind::Email, address),
+                place.obfuscated([Obfuscation::Cloudflare]),
             );
             continue;
         }
         for channel in link::channels_of(&url, region) {
-            found.push(
-                channel.kind,
-                &channel.value,
-                href.to_owned(),
-                Source::Href,
-                link.offset,
-                link.label_end,
-            );
+            found.add(channel, text_place(view, href, Source::Href, span.clone()));
         }
     }
-}
-
-fn is_web_link(href: &str) -> bool {
-    let scheme = href.get(..8).unwrap_or(href).to_ascii_lowercase();
-    scheme.starts_with("https://") || scheme.starts_with("http://") || href.starts_with("//")
-}
-
-/// A relative reference without a scheme or host (`/work`, `img/a.png`, `#top`).
-fn is_same_site_path(href: &str) -> bool {
-    let before_path = href.split(['/', '?', '#']).next().unwrap_or("");
-    !href.starts_with("//") && !before_path.contains(':')
 }
 
 fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region) {
     for attribute in &view.attributes {
         let value = attribute.value;
-        for (kind, m) in channels_in_prose(value, region) {
+        for (channel, span, techniques) in channels_in_prose(value, region) {
             let evidence = format!(
                 "{}=\"{}\"",
                 attribute.name,
-                context_window(value, m.start, m.end)
+                context_window(value, span.start, span.end)
             );
-            found.push_with_evidence(
-                kind,
-                &m.value,
-                value[m.start..m.end].to_owned(),
+            let place = Place::new(
+                value[span].to_owned(),
                 Source::Attribute,
                 attribute.offset,
                 evidence,
             );
+            found.add(channel, place.obfuscated(techniques));
         }
     }
 }
 
 fn found_in_microdata(found: &mut Findings, view: &DocumentView, region: Region) {
     for prop in &view.microdata {
-        let written = match &prop.content {
+        let written = match prop.content {
             Some(content) => content,
             None => &view.text[prop.text_start..prop.text_end],
         };
-        let written = written.trim();
-        let is_email = prop.name.split_ascii_whitespace().any(|p| p == "email");
-        let channel = if is_email {
-            email::normalise_written(written.trim_start_matches("mailto:"))
-                .map(|v| (ContactKind::Email, v))
+        let expected = if prop.name.split_ascii_whitespace().any(|p| p == "email") {
+            ContactKind::Email
         } else {
-            phone::parse_one(written.trim_start_matches("tel:"), region)
-                .map(|v| (ContactKind::Phone, v))
+            ContactKind::Phone
         };
-        if let Some((kind, value)) = channel {
-            found.push(
-                kind,
-                &value,
-                written.to_owned(),
+        for channel in link::channels_in_value(written, expected, region) {
+            let place = text_place(
+                view,
+                written.trim(),
                 Source::Microdata,
-                prop.text_start,
-                prop.text_end,
+                prop.text_start..prop.text_end,
             );
+            found.add(channel, place);
         }
     }
 }
@@ -422,33 +500,29 @@ fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
     for script in &view.scripts {
         // JSON in scripts escapes slashes (`https:\/\/wa.me\/…`); undo it so URLs read whole.
         let body = if script.body.contains("\\/") {
-            std::borrow::Cow::Owned(script.body.replace("\\/", "/"))
+            Cow::Owned(script.body.replace("\\/", "/"))
         } else {
-            std::borrow::Cow::Borrowed(&*script.body)
+            Cow::Borrowed(&*script.body)
         };
-        for m in email::find_plain(&body) {
+        let mut add = |channel: Channel, m: &TextMatch| {
             let evidence = context_window(&body, m.start, m.end);
-            found.push_with_evidence(
-                ContactKind::Email,
-                &m.value,
+            let place = Place::new(
                 body[m.start..m.end].to_owned(),
                 Source::Script,
                 script.offset,
                 evidence,
             );
+            found.add(channel, place);
+        };
+        for m in email::find_plain(&body) {
+            if !email::is_form_placeholder(&body, &m) {
+                add(Channel::new(ContactKind::Email, m.value.clone()), &m);
+            }
         }
         for m in link::find_urls_in_text(&body, link::Writing::Machine) {
-            if let Ok(url) = link::parse_loose(&body[m.start..m.end]) {
+            if let Ok(url) = link::parse_loose(&m.value) {
                 for channel in link::channels_of(&url, region) {
-                    let evidence = context_window(&body, m.start, m.end);
-                    found.push_with_evidence(
-                        channel.kind,
-                        &channel.value,
-                        body[m.start..m.end].to_owned(),
-                        Source::Script,
-                        script.offset,
-                        evidence,
-                    );
+                    add(channel, &m);
                 }
             }
         }
@@ -464,65 +538,36 @@ pub(crate) struct TextMatch {
 }
 
 /// Collects places and merges them into one contact per `(kind, value)`.
-struct Findings<'v> {
-    view: &'v DocumentView<'v>,
+struct Findings {
     index: HashMap<(ContactKind, String), usize>,
     contacts: Vec<Contact>,
 }
 
-impl<'v> Findings<'v> {
-    fn new(view: &'v DocumentView<'v>) -> Self {
+impl Findings {
+    fn new() -> Self {
         Findings {
-            view,
             index: HashMap::new(),
             contacts: Vec::new(),
         }
     }
 
-    /// Records a place whose evidence is the visible text around `start..end`.
-    fn push(
-        &mut self,
-        kind: ContactKind,
-        value: &str,
-        raw: String,
-        source: Source,
-        start: usize,
-        end: usize,
-    ) {
-        let evidence = self.view.context(start, end);
-        self.push_with_evidence(kind, value, raw, source, start, evidence);
-    }
-
-    fn push_with_evidence(
-        &mut self,
-        kind: ContactKind,
-        value: &str,
-        raw: String,
-        source: Source,
-        offset: usize,
-        evidence: String,
-    ) {
-        let place = Place {
-            raw,
-            source,
-            offset,
-            evidence,
-        };
-        match self.index.get(&(kind, value.to_owned())) {
+    fn add(&mut self, channel: Channel, place: Place) {
+        let key = (channel.kind, channel.value);
+        match self.index.get(&key) {
             Some(&i) => {
                 let places = &mut self.contacts[i].places;
-                if !places.iter().any(|p| {
+                let repeated = places.iter().any(|p| {
                     p.source == place.source && p.offset == place.offset && p.raw == place.raw
-                }) {
+                });
+                if !repeated && places.len() < MAX_PLACES {
                     places.push(place);
                 }
             }
             None => {
-                self.index
-                    .insert((kind, value.to_owned()), self.contacts.len());
+                self.index.insert(key.clone(), self.contacts.len());
                 self.contacts.push(Contact {
-                    kind,
-                    value: value.to_owned(),
+                    kind: key.0,
+                    value: key.1,
                     places: vec![place],
                 });
             }

@@ -2,6 +2,7 @@
 //! (`rlibphonenumber`'s port of PhoneNumberMatcher at leniency VALID), so dates, prices,
 //! ids and years are not mistaken for numbers. Values are E.164.
 
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rlibphonenumber::phonenumber_matcher::{Leniency, PHONE_MATCHER_FACTORY};
@@ -16,6 +17,84 @@ const MAX_MATCHER_TRIES: u64 = 50_000;
 /// Every valid number in `text`, national ones read in `region`. Searches one region at
 /// a time: searching all regions turns years and ids into "numbers".
 pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<TextMatch> {
+    let mut matches = find_valid_numbers(text, region);
+    matches.retain(|m| !is_labelled_as_an_id(&text[..m.start]));
+    matches
+}
+
+/// Words that say the number after them is an identifier, not a phone number.
+const ID_WORDS: &[&str] = &[
+    "order",
+    "invoice",
+    "ref",
+    "reference",
+    "id",
+    "sku",
+    "isbn",
+    "issn",
+    "ticket",
+    "tracking",
+    "account",
+    "acct",
+    "iban",
+    "vat",
+    "inn",
+    "ogrn",
+    "cnpj",
+    "cpf",
+    "gstin",
+    "npwp",
+    "nip",
+    "siret",
+    "siren",
+    "ust-idnr",
+    "hrb",
+    "pedido",
+    "factura",
+    "fatura",
+    "rechnung",
+    "commande",
+    "ordine",
+    "заказ",
+    "счет",
+    "счёт",
+    "рахунок",
+    "замовлення",
+    "pesanan",
+    "transaction",
+    "booking",
+    "case",
+];
+
+/// Whether the words just before a number name it an id (`Order #4155550132`,
+/// `Invoice no. 2125550199`, `ИНН 7707083893`).
+fn is_labelled_as_an_id(before: &str) -> bool {
+    let before = before.trim_end();
+    if before.ends_with(['#', '№']) {
+        return true;
+    }
+    let mut words = before
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '№' | '(' | ','))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_end_matches('.').to_lowercase());
+    let Some(mut word) = words.next() else {
+        return false;
+    };
+    // "Order no. 123…", "Invoice number 123…": look past the word for number.
+    if matches!(
+        word.as_str(),
+        "no" | "nr" | "num" | "number" | "n°" | "nº" | "número" | "numero" | "nummer" | "номер"
+    ) {
+        let Some(previous) = words.next() else {
+            return false;
+        };
+        word = previous;
+    }
+    ID_WORDS.contains(&word.as_str())
+}
+
+/// Every number libphonenumber calls valid in `text`.
+fn find_valid_numbers(text: &str, region: Region) -> Vec<TextMatch> {
     // The matcher is costly per character, and a page holds few numbers: it reads only
     // the words around each run that could be one.
     let mut matches = Vec::new();
@@ -37,45 +116,79 @@ pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<TextMatch> {
 /// Digits a phone number needs at least: the shortest valid national numbers.
 const MIN_DIGITS: usize = 7;
 
+/// How far the matcher may see on either side of a run: enough for the characters it
+/// checks next to a number, and a bound on its work inside a giant token.
+const CONTEXT_BYTES: usize = 32;
+
+/// A run with more digits than this is a blob of data, not phone numbers.
+const MAX_RUN_DIGITS: usize = 64;
+
 /// The stretches of `text` that could hold a phone number: each run of digits and phone
 /// punctuation with at least seven digits (anything libphonenumber matches has one),
-/// widened to whole whitespace-separated words so the matcher sees the characters on
-/// either side, which it checks. Overlapping stretches are merged.
-fn number_windows(text: &str) -> Vec<std::ops::Range<usize>> {
-    let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+/// widened to the whole words around it (at most [`CONTEXT_BYTES`] either side) so the
+/// matcher sees the characters next to the number, which it checks. Overlapping
+/// stretches are merged. One pass, so linear in the text whatever its shape.
+fn number_windows(text: &str) -> Vec<Range<usize>> {
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    // The last window's end is open until whitespace or its deadline comes.
+    let mut open_until: Option<usize> = None;
+    let mut word_start = 0;
     let mut run_start = 0;
+    let mut run_word_start = 0;
     let mut digits_in_run = 0;
-    let close_run =
-        |run: std::ops::Range<usize>, digits: usize, windows: &mut Vec<std::ops::Range<usize>>| {
-            if digits < MIN_DIGITS {
-                return;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if let Some(deadline) = open_until
+            && (c.is_whitespace() || i >= deadline)
+            && digits_in_run == 0
+        {
+            if let Some(last) = windows.last_mut() {
+                last.end = i;
             }
-            let start = text[..run.start]
-                .rfind(char::is_whitespace)
-                .map_or(0, |i| i + 1);
-            let end = text[run.end..]
-                .find(char::is_whitespace)
-                .map_or(text.len(), |i| run.end + i);
-            match windows.last_mut() {
-                Some(last) if start <= last.end => last.end = last.end.max(end),
-                _ => windows.push(start..end),
-            }
-        };
-    for (i, c) in text.char_indices() {
-        if c.is_ascii_digit() || (!c.is_ascii() && is_other_script_digit(c)) {
+            open_until = None;
+        }
+        let is_digit = c.is_ascii_digit() || (!c.is_ascii() && is_other_script_digit(c));
+        if is_digit {
             if digits_in_run == 0 {
                 run_start = i;
+                run_word_start = word_start;
             }
             digits_in_run += 1;
-        } else if digits_in_run > 0 && !is_phone_punctuation(c) {
-            close_run(run_start..i, digits_in_run, &mut windows);
+        }
+        let run_continues = is_digit || (digits_in_run > 0 && is_phone_punctuation(c));
+        let at_end = chars.peek().is_none();
+        if digits_in_run > 0 && (!run_continues || at_end) {
+            let run_end = if run_continues { text.len() } else { i };
+            if (MIN_DIGITS..=MAX_RUN_DIGITS).contains(&digits_in_run) {
+                let start = ceil_char_boundary(
+                    text,
+                    run_word_start.max(run_start.saturating_sub(CONTEXT_BYTES)),
+                );
+                match windows.last_mut() {
+                    Some(last) if start <= last.end || open_until.is_some() => last.end = run_end,
+                    _ => windows.push(start..run_end),
+                }
+                open_until = Some(run_end + CONTEXT_BYTES);
+            }
             digits_in_run = 0;
         }
+        if c.is_whitespace() {
+            word_start = i + c.len_utf8();
+        }
     }
-    if digits_in_run > 0 {
-        close_run(run_start..text.len(), digits_in_run, &mut windows);
+    if open_until.is_some()
+        && let Some(last) = windows.last_mut()
+    {
+        last.end = text.len();
     }
     windows
+}
+
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
 }
 
 /// Digits libphonenumber reads besides ASCII: full-width, Arabic-Indic, Persian, Devanagari.
@@ -162,8 +275,14 @@ fn international_prefix_as_plus(text: &str) -> String {
     let mut i = 0;
     while i + 2 < bytes.len() {
         if bytes[i] == b'0' && bytes[i + 1] == b'0' {
-            let starts_number =
-                i == 0 || matches!(bytes[i - 1], b' ' | b'\n' | b'\t' | b'(' | b':');
+            // After a space, a bracket or a label's punctuation (`Tel.0044`, `Tel/0044`),
+            // never inside a number or an amount (`1.005`, `2005`).
+            let starts_number = i == 0
+                || matches!(
+                    bytes[i - 1],
+                    b' ' | b'\n' | b'\t' | b'(' | b':' | b'/' | 0xA0
+                )
+                || (bytes[i - 1] == b'.' && i >= 2 && bytes[i - 2].is_ascii_alphabetic());
             let next = if bytes[i + 2] == b' ' {
                 bytes.get(i + 3)
             } else {
@@ -229,6 +348,7 @@ mod tests {
     #[test]
     fn national_and_international_numbers() {
         assert_eq!(values("Call (415) 555-0132 today", us()), ["+14155550132"]);
+        assert_eq!(values("Phone no. 415 555 0132", us()), ["+14155550132"]);
         assert_eq!(
             values("London office +44 20 7946 0958.", us()),
             ["+442079460958"]
@@ -251,6 +371,23 @@ mod tests {
     }
 
     #[test]
+    fn windows_start_after_wide_spaces() {
+        for space in ['\u{00A0}', '\u{202F}', '\u{3000}'] {
+            let text = format!("Call{space}(415) 555-0132");
+            assert_eq!(values(&text, us()), ["+14155550132"], "{space:?}");
+        }
+    }
+
+    #[test]
+    fn giant_tokens_and_digit_blobs_stay_linear_and_bounded() {
+        let token = "ab1234567".repeat(20_000);
+        let windows = number_windows(&token);
+        assert!(windows.iter().all(|w| w.len() <= token.len()));
+        let blob = "7".repeat(100_000);
+        assert!(number_windows(&blob).is_empty());
+    }
+
+    #[test]
     fn windows_cover_whole_words_around_digit_runs() {
         let text = "Founded in 2014.\nCall us: Tel.+44 20 7946 0958, any time; 9:00-17:30.";
         let windows: Vec<&str> = number_windows(text).into_iter().map(|w| &text[w]).collect();
@@ -267,6 +404,9 @@ mod tests {
             "Version 2.14.3 released 2024-03-12",
             "40.7128, -74.0060",
             "Order 123456789012345",
+            "Order #4155550132",
+            "Invoice no. 2125550199 paid",
+            "Booking ref: 4155550133",
             "ZIP 94107",
         ] {
             assert!(values(trap, us()).is_empty(), "{trap}");

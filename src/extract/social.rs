@@ -5,7 +5,7 @@
 use url::Url;
 
 use super::ContactKind;
-use super::link::Channel;
+use super::link::{Channel, host_is, site_host};
 
 /// Hosts of the social and showcase networks recognised, for bare links in text.
 pub(crate) const HOSTS: &[&str] = &[
@@ -102,11 +102,13 @@ pub(crate) fn from_url(url: &Url) -> Option<Channel> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    let host = url.host_str()?.to_ascii_lowercase();
-    let host = host
-        .trim_start_matches("www.")
-        .trim_start_matches("m.")
-        .trim_start_matches("mobile.");
+    let host = site_host(url)?;
+    // Country subdomains (`fr.linkedin.com`) serve the same profiles.
+    let host = if host_is(&host, "linkedin.com") {
+        "linkedin.com"
+    } else {
+        host.as_str()
+    };
     let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
     let first = segments.first()?.to_ascii_lowercase();
     if NOT_PROFILES.contains(&first.as_str()) {
@@ -126,6 +128,11 @@ pub(crate) fn from_url(url: &Url) -> Option<Channel> {
             }
         }
         "x.com" | "twitter.com" if single => profile("https://x.com", &first),
+        "facebook.com" | "fb.com" if first == "profile.php" => url
+            .query_pairs()
+            .find(|(k, _)| k == "id")
+            .filter(|(_, id)| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, id)| format!("https://www.facebook.com/profile.php?id={id}")),
         "facebook.com" | "fb.com" if single && first != "profile.php" => {
             profile("https://www.facebook.com", &first)
         }
@@ -134,7 +141,8 @@ pub(crate) fn from_url(url: &Url) -> Option<Channel> {
         "behance.net" if single => profile("https://www.behance.net", &first),
         "dribbble.com" if single => profile("https://dribbble.com", &first),
         "youtube.com" => match (first.as_str(), segments.get(1)) {
-            (handle, None) if handle.starts_with('@') => profile("https://www.youtube.com", handle),
+            // `/@handle/videos` and other tabs are the same channel.
+            (handle, _) if handle.starts_with('@') => profile("https://www.youtube.com", handle),
             ("channel" | "c" | "user", Some(name)) => {
                 Some(format!("https://www.youtube.com/{first}/{name}"))
             }
@@ -178,6 +186,22 @@ mod tests {
         assert_eq!(
             value("https://instagram.com/jane.studio/").as_deref(),
             Some("https://www.instagram.com/jane.studio")
+        );
+    }
+
+    #[test]
+    fn country_subdomains_tabs_and_numeric_profiles() {
+        assert_eq!(
+            value("https://fr.linkedin.com/in/Jane").as_deref(),
+            Some("https://www.linkedin.com/in/jane")
+        );
+        assert_eq!(
+            value("https://www.youtube.com/@JaneMakes/videos").as_deref(),
+            Some("https://www.youtube.com/@janemakes")
+        );
+        assert_eq!(
+            value("https://m.facebook.com/profile.php?id=1000123&ref=x").as_deref(),
+            Some("https://www.facebook.com/profile.php?id=1000123")
         );
     }
 

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::document::ScriptText;
-use super::link::{Channel, channels_of, parse_loose};
-use super::{ContactKind, Region, email, phone};
+use super::link::{Channel, channels_in_value, channels_of, parse_loose};
+use super::{ContactKind, Region};
 
 /// A contact-bearing value as written in a JSON-LD block.
 #[derive(Debug)]
@@ -108,16 +108,8 @@ impl JsonLd {
         let mut out = Vec::new();
         for d in &self.declared {
             let channels = match d.field {
-                Field::Email => {
-                    email::normalise_written(d.raw.trim().trim_start_matches("mailto:"))
-                        .map(|a| Channel::new(ContactKind::Email, a))
-                        .into_iter()
-                        .collect()
-                }
-                Field::Telephone => phone::parse_one(d.raw.trim_start_matches("tel:"), region)
-                    .map(|n| Channel::new(ContactKind::Phone, n))
-                    .into_iter()
-                    .collect(),
+                Field::Email => channels_in_value(&d.raw, ContactKind::Email, region),
+                Field::Telephone => channels_in_value(&d.raw, ContactKind::Phone, region),
                 Field::Link => parse_loose(d.raw.trim())
                     .map(|url| channels_of(&url, region))
                     .unwrap_or_default(),

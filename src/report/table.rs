@@ -32,7 +32,7 @@ pub fn table(scan: &PageScan) -> String {
             .min(60);
         for contact in &scan.contacts {
             let mut sources: Vec<&str> = Vec::new();
-            for place in &contact.places {
+            for place in contact.places() {
                 let name = place.source.as_str();
                 if !sources.contains(&name) {
                     sources.push(name);
@@ -43,8 +43,8 @@ pub fn table(scan: &PageScan) -> String {
                 "  {:kind_width$}  {:value_width$}  {} place{} ({})",
                 contact.kind.as_str(),
                 contact.value,
-                contact.places.len(),
-                if contact.places.len() == 1 { "" } else { "s" },
+                contact.places().len(),
+                if contact.places().len() == 1 { "" } else { "s" },
                 sources.join(", "),
             );
         }
