@@ -6,6 +6,7 @@
 //! classifier can measure how near a phrase is to a contact in the same coordinates.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -20,6 +21,8 @@ const URL_DATA_ATTRIBUTES: &[&str] = &["data-url", "data-href", "data-link"];
 #[derive(Debug)]
 pub(crate) struct LinkRef<'a> {
     pub(crate) url: &'a str,
+    /// Inside an element hidden from visitors.
+    pub(crate) hidden: bool,
     pub(crate) offset: usize,
     /// The text of the element carrying the link, for evidence.
     pub(crate) label_end: usize,
@@ -86,6 +89,19 @@ pub(crate) struct DocumentView<'a> {
     pub(crate) json_ld: Vec<ScriptText<'a>>,
     pub(crate) forms: Vec<FormInfo<'a>>,
     pub(crate) cloudflare_emails: Vec<(&'a str, usize)>,
+    /// Text of elements hidden from visitors, each with where it sits in `text`.
+    pub(crate) hidden: Vec<HiddenText>,
+    /// Spans of `text` a CSS bidi override turned around for display, with the text as
+    /// written in the source.
+    pub(crate) reversed: Vec<(Range<usize>, String)>,
+}
+
+/// The text of an element hidden from visitors (`display:none`, `visibility:hidden`,
+/// `font-size:0`, `opacity:0`, the `hidden` attribute).
+#[derive(Debug)]
+pub(crate) struct HiddenText {
+    pub(crate) text: String,
+    pub(crate) offset: usize,
 }
 
 /// Elements whose boundaries separate words the way a browser's layout does.
@@ -153,15 +169,49 @@ impl<'a> DocumentView<'a> {
         let mut open_props: Vec<(ego_tree::NodeId, usize)> = Vec::new();
         let mut open_forms: Vec<(ego_tree::NodeId, usize)> = Vec::new();
         let mut open_links: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        // Hidden elements open, and the text gathered inside the outermost one.
+        let mut open_hidden: Vec<ego_tree::NodeId> = Vec::new();
+        let mut hidden_text = String::new();
+        let mut hidden_offset = 0;
+        // Elements whose text a bidi override displays backwards, with where they start.
+        let mut open_reversed: Vec<(ego_tree::NodeId, usize)> = Vec::new();
 
         for edge in html.tree.root().traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
-                    Node::Text(text) if opaque_depth == 0 => view.push_text(text),
+                    Node::Text(text) if opaque_depth == 0 => {
+                        if open_hidden.is_empty() {
+                            push_text(&mut view.text, text);
+                        } else {
+                            push_text(&mut hidden_text, text);
+                        }
+                    }
                     Node::Element(element) => {
                         let name = element.name();
+                        let style = element.attr("style").map(compact_style);
+                        if element.attr("hidden").is_some()
+                            || style.as_deref().is_some_and(style_hides)
+                        {
+                            if open_hidden.is_empty() {
+                                hidden_offset = view.text.len();
+                            }
+                            open_hidden.push(node.id());
+                        }
+                        if open_hidden.is_empty()
+                            && style.as_deref().is_some_and(|s| {
+                                s.contains("unicode-bidi:bidi-override")
+                                    && s.contains("direction:rtl")
+                            })
+                        {
+                            open_reversed.push((node.id(), view.text.len()));
+                        }
+                        let hidden = !open_hidden.is_empty();
                         if is_block(name) {
-                            view.push_break();
+                            push_break(if hidden {
+                                &mut hidden_text
+                            } else {
+                                &mut view.text
+                            });
                         }
                         let offset = view.text.len();
                         match name {
@@ -241,6 +291,7 @@ impl<'a> DocumentView<'a> {
                                 "href" if matches!(name, "a" | "area" | "link") => {
                                     view.links.push(LinkRef {
                                         url: value,
+                                        hidden,
                                         offset,
                                         label_end: offset,
                                     });
@@ -248,6 +299,7 @@ impl<'a> DocumentView<'a> {
                                 }
                                 "src" if name == "iframe" => view.links.push(LinkRef {
                                     url: value,
+                                    hidden,
                                     offset,
                                     label_end: offset,
                                 }),
@@ -255,6 +307,7 @@ impl<'a> DocumentView<'a> {
                                 _ if URL_DATA_ATTRIBUTES.contains(&attr) => {
                                     view.links.push(LinkRef {
                                         url: value,
+                                        hidden,
                                         offset,
                                         label_end: offset,
                                     })
@@ -308,8 +361,30 @@ impl<'a> DocumentView<'a> {
                         close_if_open(&mut open_links, node.id(), |i| {
                             view.links[i].label_end = end
                         });
+                        let hidden = !open_hidden.is_empty();
                         if is_block(name) {
-                            view.push_break();
+                            push_break(if hidden {
+                                &mut hidden_text
+                            } else {
+                                &mut view.text
+                            });
+                        }
+                        if open_hidden.last() == Some(&node.id()) {
+                            open_hidden.pop();
+                            if open_hidden.is_empty() && !hidden_text.trim().is_empty() {
+                                view.hidden.push(HiddenText {
+                                    text: std::mem::take(&mut hidden_text),
+                                    offset: hidden_offset,
+                                });
+                            }
+                            hidden_text.clear();
+                        }
+                        if open_reversed
+                            .last()
+                            .is_some_and(|&(open, _)| open == node.id())
+                            && let Some((_, start)) = open_reversed.pop()
+                        {
+                            view.turn_around(start);
                         }
                     }
                 }
@@ -318,50 +393,86 @@ impl<'a> DocumentView<'a> {
         view
     }
 
-    /// Appends a text node with runs of ASCII whitespace collapsed to one space, as CSS
-    /// `white-space: normal` renders it (a no-break space is not collapsible).
-    fn push_text(&mut self, text: &str) {
-        let starts_with_space = text.starts_with(|c: char| c.is_ascii_whitespace());
-        let ends_with_space = text.ends_with(|c: char| c.is_ascii_whitespace());
-        let mut words = text.split_ascii_whitespace();
-        let Some(first) = words.next() else {
-            if !text.is_empty() {
-                self.push_space();
-            }
-            return;
-        };
-        if starts_with_space {
-            self.push_space();
-        }
-        self.text.push_str(first);
-        for word in words {
-            self.text.push(' ');
-            self.text.push_str(word);
-        }
-        if ends_with_space {
-            self.text.push(' ');
-        }
-    }
-
-    fn push_space(&mut self) {
-        if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
-            self.text.push(' ');
-        }
-    }
-
-    fn push_break(&mut self) {
-        if self.text.ends_with(' ') {
-            self.text.pop();
-        }
-        if !self.text.is_empty() && !self.text.ends_with('\n') {
-            self.text.push('\n');
-        }
+    /// Displays `text[start..]` backwards, as a bidi override does, keeping what was written.
+    fn turn_around(&mut self, start: usize) {
+        let written = self.text[start..].to_owned();
+        let shown: String = written.trim_end().chars().rev().collect();
+        let trailing = &written[written.trim_end().len()..];
+        self.text.truncate(start);
+        self.text.push_str(&shown);
+        self.text.push_str(trailing);
+        self.reversed.push((start..self.text.len(), written));
     }
 
     /// The visible text around `start..end`, on one line, for a reviewer to read.
     pub(crate) fn context(&self, start: usize, end: usize) -> String {
         context_window(&self.text, start, end)
     }
+}
+
+/// Appends a text node with runs of ASCII whitespace collapsed to one space, as CSS
+/// `white-space: normal` renders it (a no-break space is not collapsible).
+fn push_text(buffer: &mut String, text: &str) {
+    let starts_with_space = text.starts_with(|c: char| c.is_ascii_whitespace());
+    let ends_with_space = text.ends_with(|c: char| c.is_ascii_whitespace());
+    let mut words = text.split_ascii_whitespace();
+    let Some(first) = words.next() else {
+        if !text.is_empty() {
+            push_space(buffer);
+        }
+        return;
+    };
+    if starts_with_space {
+        push_space(buffer);
+    }
+    buffer.push_str(first);
+    for word in words {
+        buffer.push(' ');
+        buffer.push_str(word);
+    }
+    if ends_with_space {
+        buffer.push(' ');
+    }
+}
+
+fn push_space(buffer: &mut String) {
+    if !buffer.is_empty() && !buffer.ends_with([' ', '\n']) {
+        buffer.push(' ');
+    }
+}
+
+fn push_break(buffer: &mut String) {
+    if buffer.ends_with(' ') {
+        buffer.pop();
+    }
+    if !buffer.is_empty() && !buffer.ends_with('\n') {
+        buffer.push('\n');
+    }
+}
+
+/// A `style` attribute lowercased without whitespace, so declarations compare as written
+/// by any hand (`Display : None` → `display:none`).
+fn compact_style(style: &str) -> String {
+    style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether inline CSS hides the element's text from visitors.
+fn style_hides(style: &str) -> bool {
+    let zero = |property: &str| {
+        style.match_indices(property).any(|(at, _)| {
+            let rest = &style[at + property.len()..];
+            rest.starts_with('0')
+                && !rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        })
+    };
+    style.contains("display:none")
+        || style.contains("visibility:hidden")
+        || zero("font-size:")
+        || zero("opacity:")
 }
 
 /// Up to about 60 characters either side of `start..end` in `text`, whitespace collapsed.

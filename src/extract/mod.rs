@@ -338,8 +338,32 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
         );
     }
     for (channel, span, techniques) in channels_in_prose(&view.text, region) {
-        let place = text_place(&view, &view.text[span.clone()], Source::Text, span);
+        let turned = view
+            .reversed
+            .iter()
+            .find(|(range, _)| range.start < span.end && span.start < range.end);
+        let mut place = text_place(&view, &view.text[span.clone()], Source::Text, span);
+        if let Some((_, written)) = turned {
+            place.raw = written.trim().to_owned();
+            place = place.obfuscated([Obfuscation::BidiReversed]);
+        }
         found.add(channel, place.obfuscated(techniques));
+    }
+    for hidden in &view.hidden {
+        for (channel, span, techniques) in channels_in_prose(&hidden.text, region) {
+            let evidence = format!(
+                "hidden: {}",
+                context_window(&hidden.text, span.start, span.end)
+            );
+            let mut place = Place::new(
+                hidden.text[span].to_owned(),
+                Source::Text,
+                hidden.offset,
+                evidence,
+            );
+            place.hidden = true;
+            found.add(channel, place.obfuscated(techniques));
+        }
     }
     found_in_links(&mut found, &view, &base, region);
     found_in_attributes(&mut found, &view, region);
@@ -448,7 +472,9 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
             continue;
         }
         for channel in link::channels_of(&url, region) {
-            found.add(channel, text_place(view, href, Source::Href, span.clone()));
+            let mut place = text_place(view, href, Source::Href, span.clone());
+            place.hidden = link.hidden;
+            found.add(channel, place);
         }
     }
 }
@@ -699,6 +725,63 @@ mod tests {
             pairs(&e),
             [(ContactKind::ContactForm, "https://cdn.studio.io/send")]
         );
+    }
+
+    #[test]
+    fn hidden_text_is_reported_as_hidden_and_decoys_are_dropped() {
+        let e = extract_from(
+            r#"<p>Mail: jane<span style="display: none">REMOVE</span>@studio.io</p>
+               <div style="visibility:hidden">Telegram: @jane_secret</div>
+               <a hidden href="https://wa.me/14155550132">chat</a>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(
+            pairs(&e),
+            // Hidden text takes no room, so both sit at one offset and order by kind.
+            [
+                (ContactKind::Email, "jane@studio.io"),
+                (ContactKind::Whatsapp, "+14155550132"),
+                (ContactKind::Telegram, "jane_secret")
+            ]
+        );
+        assert!(!e.contacts[0].is_hidden());
+        assert!(e.contacts[1].is_hidden() && e.contacts[2].is_hidden());
+    }
+
+    #[test]
+    fn bidi_overridden_text_reads_as_displayed() {
+        let e = extract_from(
+            r#"<p>Write to <span style="unicode-bidi:bidi-override; direction:rtl">oi.oiduts@enaj</span></p>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(pairs(&e), [(ContactKind::Email, "jane@studio.io")]);
+        let place = e.contacts[0].first_place();
+        assert_eq!(place.raw, "oi.oiduts@enaj");
+        assert_eq!(place.obfuscation, [Obfuscation::BidiReversed]);
+    }
+
+    #[test]
+    fn obfuscated_text_is_found_and_marked() {
+        let e = extract_from(
+            "<p>WhatsApp: +44\u{200B}20\u{200B}7946\u{200B}0958 · mail jane@gm\u{0430}il.com</p>",
+            "https://studio.io/",
+        );
+        let found = pairs(&e);
+        assert!(
+            found.contains(&(ContactKind::Whatsapp, "+442079460958")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(ContactKind::Email, "jane@gmail.com")),
+            "{found:?}"
+        );
+        let email = e
+            .contacts
+            .iter()
+            .find(|c| c.kind == ContactKind::Email)
+            .unwrap();
+        assert_eq!(email.obfuscation(), [Obfuscation::Homoglyph]);
+        assert_eq!(email.first_place().raw, "jane@gm\u{0430}il.com");
     }
 
     #[test]
