@@ -89,6 +89,8 @@ pub(crate) struct DocumentView<'a> {
     pub(crate) json_ld: Vec<ScriptText<'a>>,
     pub(crate) forms: Vec<FormInfo<'a>>,
     pub(crate) cloudflare_emails: Vec<(&'a str, usize)>,
+    /// `data-*` attribute values that look like base64, with their element's offset.
+    pub(crate) encoded: Vec<(&'a str, usize)>,
     /// Text of elements hidden from visitors, each with where it sits in `text`.
     pub(crate) hidden: Vec<HiddenText>,
     /// Spans of `text` a CSS bidi override turned around for display, with the text as
@@ -304,6 +306,9 @@ impl<'a> DocumentView<'a> {
                                     label_end: offset,
                                 }),
                                 "data-cfemail" => view.cloudflare_emails.push((value, offset)),
+                                _ if attr.starts_with("data-") && looks_like_base64(value) => {
+                                    view.encoded.push((value, offset))
+                                }
                                 _ if URL_DATA_ATTRIBUTES.contains(&attr) => {
                                     view.links.push(LinkRef {
                                         url: value,
@@ -448,6 +453,18 @@ fn push_break(buffer: &mut String) {
     if !buffer.is_empty() && !buffer.ends_with('\n') {
         buffer.push('\n');
     }
+}
+
+/// A value that may be base64-encoded text: long enough, of the base64 alphabet only, with
+/// letters of both cases and no spaces (so plain words and ids do not qualify).
+fn looks_like_base64(value: &str) -> bool {
+    value.len() >= 16
+        && value.len() <= 4096
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+        && value.bytes().any(|b| b.is_ascii_uppercase())
+        && value.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 /// A `style` attribute lowercased without whitespace, so declarations compare as written

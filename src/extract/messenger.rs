@@ -558,6 +558,24 @@ pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, Tex
     out
 }
 
+/// The messenger whose number label ends just before `at` (`WhatsApp: ` before a number
+/// written in words), if any.
+pub(crate) fn number_label_before(text: &str, at: usize) -> Option<ContactKind> {
+    let (automaton, meaning) = &*LABEL_WORDS;
+    let mut from = at.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..at];
+    let hit = automaton.find_iter(window).last()?;
+    let (kind, handle) = meaning[hit.pattern().as_usize()];
+    let between = &window[hit.end()..];
+    let only_punctuation = between
+        .chars()
+        .all(|c| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#'));
+    (matches!(handle, Handle::Number) && only_punctuation).then_some(kind)
+}
+
 /// The normalised id for a labelled handle of `kind`, if it is one.
 fn id_for(kind: ContactKind, written: &str) -> Option<String> {
     if NOT_IDS.contains(&written) {

@@ -8,8 +8,10 @@ mod form;
 mod link;
 mod messenger;
 mod normalise;
+mod numerals;
 mod phone;
 mod region;
+mod script;
 mod social;
 mod structured;
 
@@ -173,6 +175,9 @@ pub enum Obfuscation {
     LettersForDigits,
     /// Written backwards and turned around for display by a CSS bidi override.
     BidiReversed,
+    /// Broken up by text hidden with CSS, which a copy of the source would keep
+    /// (`jane<span style="display:none">xyz</span>@…`).
+    Decoy,
 }
 
 /// One place on the page where a contact appears.
@@ -342,7 +347,14 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             .reversed
             .iter()
             .find(|(range, _)| range.start < span.end && span.start < range.end);
+        let decoy = view
+            .hidden
+            .iter()
+            .any(|h| span.start < h.offset && h.offset < span.end);
         let mut place = text_place(&view, &view.text[span.clone()], Source::Text, span);
+        if decoy {
+            place = place.obfuscated([Obfuscation::Decoy]);
+        }
         if let Some((_, written)) = turned {
             place.raw = written.trim().to_owned();
             place = place.obfuscated([Obfuscation::BidiReversed]);
@@ -427,6 +439,21 @@ fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, 
     }
     for m in phone::find_in_text(&prepared.text, region) {
         found.push((Channel::new(ContactKind::Phone, m.value.clone()), m, None));
+    }
+    for (m, technique) in numerals::find_in_text(&prepared.text, region) {
+        // "WhatsApp: nueve uno…" is a WhatsApp number as well as a phone.
+        if let Some(kind) = messenger::number_label_before(&prepared.text, m.start) {
+            found.push((
+                Channel::new(kind, m.value.clone()),
+                m.clone(),
+                Some(technique),
+            ));
+        }
+        found.push((
+            Channel::new(ContactKind::Phone, m.value.clone()),
+            m,
+            Some(technique),
+        ));
     }
     for (kind, m) in messenger::find_labelled(&prepared.text, region) {
         found.push((Channel::new(kind, m.value.clone()), m, None));
@@ -552,6 +579,61 @@ fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
                 }
             }
         }
+        for built in script::built_strings(&body) {
+            found_in_decoded(
+                found,
+                &built.value,
+                Source::Script,
+                script.offset,
+                Obfuscation::Script,
+                region,
+            );
+        }
+    }
+    for &(encoded, offset) in &view.encoded {
+        if let Some(decoded) = script::decode_base64(encoded) {
+            found_in_decoded(
+                found,
+                &decoded,
+                Source::Attribute,
+                offset,
+                Obfuscation::Base64,
+                region,
+            );
+        }
+    }
+}
+
+/// Channels in text a page decodes or assembles at run time (a script's string, a base64
+/// attribute): read as prose, and as a link when it is one.
+fn found_in_decoded(
+    found: &mut Findings,
+    decoded: &str,
+    source: Source,
+    offset: usize,
+    technique: Obfuscation,
+    region: Region,
+) {
+    // A decoded link is read as a link only: its digits are not also a phone number.
+    let as_link = link::parse_loose(decoded.trim())
+        .ok()
+        .filter(|_| !decoded.trim().contains(char::is_whitespace))
+        .map(|url| link::channels_of(&url, region))
+        .filter(|channels| !channels.is_empty());
+    let channels: Vec<(Channel, Range<usize>)> = match as_link {
+        Some(channels) => channels
+            .into_iter()
+            .map(|c| (c, 0..decoded.len()))
+            .collect(),
+        None => channels_in_prose(decoded, region)
+            .into_iter()
+            .map(|(c, span, _)| (c, span))
+            .collect(),
+    };
+    for (channel, span) in channels {
+        let evidence = format!("decoded: {}", context_window(decoded, span.start, span.end));
+        let place = Place::new(decoded.to_owned(), source, offset, evidence);
+        found.add(channel, place.obfuscated([technique]));
     }
 }
 
@@ -745,6 +827,7 @@ mod tests {
             ]
         );
         assert!(!e.contacts[0].is_hidden());
+        assert_eq!(e.contacts[0].obfuscation(), [Obfuscation::Decoy]);
         assert!(e.contacts[1].is_hidden() && e.contacts[2].is_hidden());
     }
 
