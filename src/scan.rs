@@ -1,6 +1,5 @@
 //! Scanning one page: parse, extract the contacts, judge the page.
 
-use scraper::Html;
 use url::Url;
 
 use crate::classify::{self, Signal, Verdict};
@@ -17,11 +16,14 @@ pub struct PageScan {
     pub region: Region,
     pub contacts: Vec<Contact>,
     pub signals: Vec<Signal>,
+    /// Only the page's first `MAX_PAGE_BYTES` were scanned.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// Scans one page.
 pub fn scan_page(page: &Page, options: &ExtractOptions) -> PageScan {
-    let document = Html::parse_document(&page.html);
+    let document = page.parse();
     let extraction = extract::extract(&document, &page.url, options);
     let assessment = classify::assess(&extraction.contacts);
     PageScan {
@@ -30,6 +32,7 @@ pub fn scan_page(page: &Page, options: &ExtractOptions) -> PageScan {
         region: extraction.region,
         contacts: extraction.contacts,
         signals: assessment.signals,
+        truncated: page.truncated,
     }
 }
 

@@ -172,3 +172,50 @@ fn extraction_has_perfect_precision_and_recall_per_kind_on_fixtures() {
         );
     }
 }
+
+#[test]
+fn legacy_charset_pages_scan_exactly_like_their_utf8_twins() {
+    let mut pairs = 0;
+    for entry in std::fs::read_dir(pages_dir()).unwrap() {
+        let twin = entry.unwrap().path();
+        let Some(name) = twin.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".utf8.html") else {
+            continue;
+        };
+        let legacy = pages_dir().join(format!("{stem}.html"));
+        let url = url::Url::parse("https://studio.example.org/").unwrap();
+        let scan = |path: &Path| {
+            let page = Page::read_file(path, Some(url.clone())).unwrap();
+            let result = scan_page(&page, &ExtractOptions::default());
+            let contacts: Vec<(ContactKind, String, String)> = result
+                .contacts
+                .iter()
+                .map(|c| (c.kind, c.value.clone(), c.first_place().raw.clone()))
+                .collect();
+            (page.encoding, result.verdict, contacts)
+        };
+        let (legacy_encoding, legacy_verdict, legacy_contacts) = scan(&legacy);
+        let (twin_encoding, twin_verdict, twin_contacts) = scan(&twin);
+        assert_eq!(twin_encoding, "UTF-8");
+        assert_ne!(
+            legacy_encoding,
+            "UTF-8",
+            "{} should be in a legacy charset",
+            legacy.display()
+        );
+        assert!(!legacy_contacts.is_empty(), "{}", legacy.display());
+        assert_eq!(
+            (legacy_verdict, &legacy_contacts),
+            (twin_verdict, &twin_contacts),
+            "{}",
+            legacy.display()
+        );
+        pairs += 1;
+    }
+    assert!(
+        pairs >= 4,
+        "windows-1251, ISO-8859-1, Shift_JIS and GBK twins"
+    );
+}

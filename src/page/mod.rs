@@ -2,6 +2,7 @@
 //! charset the site uses.
 
 mod charset;
+mod nesting;
 
 pub use charset::CharsetSource;
 
@@ -10,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-/// The largest page read from a file or stdin. Larger inputs are refused rather than
-/// parsed, so one odd file cannot exhaust memory in a batch.
-pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most of a page that is scanned: a page's first 10 MiB (twice the fetcher's default
+/// body cap). Longer pages are cut there and marked `truncated`, so one odd file cannot
+/// exhaust time or memory in a batch; what a portfolio shows is well inside it.
+pub const MAX_PAGE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// A page to scan.
 #[derive(Clone, Debug)]
@@ -24,6 +26,8 @@ pub struct Page {
     pub encoding: &'static str,
     /// What decided the charset.
     pub charset_from: CharsetSource,
+    /// Only the first [`MAX_PAGE_BYTES`] of the page were kept.
+    pub truncated: bool,
 }
 
 /// Why a page could not be loaded.
@@ -35,13 +39,17 @@ pub enum PageError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: page is larger than the {MAX_PAGE_BYTES}-byte limit", path.display())]
-    TooLarge { path: PathBuf },
     #[error("{}: cannot express the path as a file:// URL", path.display())]
     NotAFileUrl { path: PathBuf },
 }
 
 impl Page {
+    /// The parsed document, with nesting deeper than browsers keep flattened so parsing
+    /// stays fast on hostile pages.
+    pub fn parse(&self) -> scraper::Html {
+        scraper::Html::parse_document(&nesting::flatten_deep_nesting(&self.html))
+    }
+
     /// A page from raw bytes, decoded as a browser would (see [`charset`]).
     pub fn from_bytes(bytes: &[u8], url: Url) -> Page {
         Page::decode(bytes, url, None)
@@ -60,6 +68,7 @@ impl Page {
             html: decoded.text,
             encoding: decoded.encoding.name(),
             charset_from: decoded.source,
+            truncated: false,
         }
     }
 
@@ -69,24 +78,31 @@ impl Page {
             path: path.to_owned(),
             source,
         })?;
-        let bytes = read_capped(file, path)?;
+        let (bytes, truncated) = read_capped(file, path)?;
         let url = match url {
             Some(url) => url,
             None => file_url(path)?,
         };
-        Ok(Page::from_bytes(&bytes, url))
+        Ok(Page {
+            truncated,
+            ..Page::from_bytes(&bytes, url)
+        })
     }
 
     /// Reads a page from standard input; without `url` its address is `file:///dev/stdin`.
     pub fn read_stdin(url: Option<Url>) -> Result<Page, PageError> {
         let path = Path::new("-");
-        let bytes = read_capped(std::io::stdin().lock(), path)?;
+        let (bytes, truncated) = read_capped(std::io::stdin().lock(), path)?;
         let url = url.unwrap_or_else(|| Url::parse("file:///dev/stdin").expect("static URL"));
-        Ok(Page::from_bytes(&bytes, url))
+        Ok(Page {
+            truncated,
+            ..Page::from_bytes(&bytes, url)
+        })
     }
 }
 
-fn read_capped(reader: impl Read, path: &Path) -> Result<Vec<u8>, PageError> {
+/// Reads at most [`MAX_PAGE_BYTES`], and says whether there was more.
+fn read_capped(reader: impl Read, path: &Path) -> Result<(Vec<u8>, bool), PageError> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_PAGE_BYTES + 1)
@@ -95,12 +111,9 @@ fn read_capped(reader: impl Read, path: &Path) -> Result<Vec<u8>, PageError> {
             path: path.to_owned(),
             source,
         })?;
-    if bytes.len() as u64 > MAX_PAGE_BYTES {
-        return Err(PageError::TooLarge {
-            path: path.to_owned(),
-        });
-    }
-    Ok(bytes)
+    let truncated = bytes.len() as u64 > MAX_PAGE_BYTES;
+    bytes.truncate(MAX_PAGE_BYTES as usize);
+    Ok((bytes, truncated))
 }
 
 fn file_url(path: &Path) -> Result<Url, PageError> {
