@@ -96,10 +96,19 @@ fn from_web_url(url: &Url, region: Region) -> Option<Channel> {
                 .get(1)
                 .and_then(|n| international(n, region))
                 .map(|n| Channel::new(ContactKind::Whatsapp, n)),
-            digits => Some(Channel::new(
-                ContactKind::Whatsapp,
-                international(digits, region).unwrap_or_else(link_without_query),
-            )),
+            // `wa.me/<number>`: anything else in that place is not a chat link.
+            digits
+                if digits
+                    .trim_start_matches('+')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+            {
+                Some(Channel::new(
+                    ContactKind::Whatsapp,
+                    international(digits, region).unwrap_or_else(link_without_query),
+                ))
+            }
+            _ => None,
         };
     }
     if host_is(host, "whatsapp.com") {

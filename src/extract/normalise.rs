@@ -451,4 +451,34 @@ mod tests {
         assert_eq!(&source[n.source_span(0..8)], "w h a t s a p p");
         assert_eq!(&source[n.source_span(10..13)], "+44");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn spans_map_back_inside_the_source_on_char_boundaries(
+            source in "(\\PC|\u{200B}|\u{00AD}|４|а|\u{20E3}|\u{FE0F}| |\\.){0,60}",
+            a in 0usize..400,
+            b in 0usize..400,
+        ) {
+            let n = normalise(&source);
+            let len = n.text.len();
+            let (mut start, mut end) = (a.min(len), b.min(len));
+            if start > end {
+                std::mem::swap(&mut start, &mut end);
+            }
+            while !n.text.is_char_boundary(start) { start -= 1; }
+            while !n.text.is_char_boundary(end) { end += 1; }
+            let span = n.source_span(start..end);
+            proptest::prop_assert!(span.start <= span.end && span.end <= source.len());
+            proptest::prop_assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end));
+            let _ = n.techniques_within(start..end);
+        }
+
+        #[test]
+        fn ascii_text_without_spaced_runs_is_unchanged(source in "[a-zA-Z0-9@.,:;()+ -]{0,80}") {
+            let n = normalise(&source);
+            if !has_spaced_or_dotted_run(&source) {
+                proptest::prop_assert_eq!(n.text.as_ref(), source.as_str());
+            }
+        }
+    }
 }
