@@ -506,9 +506,22 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
     }
 }
 
+/// A cheap test for attribute text: every channel form has a digit, `@`, `/`, a bracket
+/// (`[at]`) or a non-ASCII character (words and forms of other scripts), or a label word
+/// with `@` or a digit after it; most `alt` and `title` texts have none of them.
+fn may_name_a_channel(text: &str) -> bool {
+    text.bytes().any(|b| {
+        b.is_ascii_digit() || matches!(b, b'@' | b'/' | b'[' | b'(' | b'{') || !b.is_ascii()
+    }) || text.contains(" at ")
+        || text.contains(" dot ")
+}
+
 fn found_in_attributes(found: &mut Findings, view: &DocumentView, region: Region) {
     for attribute in &view.attributes {
         let value = attribute.value;
+        if !may_name_a_channel(value) {
+            continue;
+        }
         for (channel, span, techniques) in channels_in_prose(value, region) {
             let evidence = format!(
                 "{}=\"{}\"",

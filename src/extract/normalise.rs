@@ -96,6 +96,8 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
         };
     }
     let mut builder = Builder {
+        source,
+        copied_to: 0,
         out: String::with_capacity(source.len()),
         edits: Vec::new(),
     };
@@ -104,36 +106,36 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
         let rest = &source[at..];
         let space_len = rest.len() - rest.trim_start_matches(char::is_whitespace).len();
         if space_len > 0 {
-            builder.keep(&source[at..at + space_len]);
             at += space_len;
             continue;
         }
         if let Some(run_end) = spaced_run_end(source, at) {
-            builder.join_spaced(source, at, run_end);
+            builder.join_spaced(at, run_end);
             at = run_end;
             continue;
         }
         let token_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        builder.token(source, at, at + token_len);
+        builder.token(at, at + token_len);
         at += token_len;
     }
     Normalised {
-        text: Cow::Owned(builder.out),
+        text: Cow::Owned(builder.finish()),
         edits: builder.edits,
     }
 }
 
-struct Builder {
+/// Builds the prepared text, copying unchanged stretches of the source in one go.
+struct Builder<'s> {
+    source: &'s str,
+    /// The source up to here is in `out` already.
+    copied_to: usize,
     out: String,
     edits: Vec<Edit>,
 }
 
-impl Builder {
-    fn keep(&mut self, text: &str) {
-        self.out.push_str(text);
-    }
-
+impl Builder<'_> {
     fn replace(&mut self, source: (usize, usize), with: &str, technique: Option<Obfuscation>) {
+        self.out.push_str(&self.source[self.copied_to..source.0]);
         let start = self.out.len();
         self.out.push_str(with);
         self.edits.push(Edit {
@@ -141,38 +143,45 @@ impl Builder {
             source,
             technique,
         });
+        self.copied_to = source.1;
+    }
+
+    fn finish(&mut self) -> String {
+        self.out.push_str(&self.source[self.copied_to..]);
+        self.copied_to = self.source.len();
+        std::mem::take(&mut self.out)
     }
 
     /// `w h a t s a p p` → `whatsapp`: the characters are kept, the separators dropped.
-    fn join_spaced(&mut self, source: &str, start: usize, end: usize) {
-        let mut at = start;
-        for (offset, c) in source[start..end].char_indices() {
-            let position = start + offset;
-            if c == ' ' || c == '.' {
-                self.keep(&source[at..position]);
-                self.replace((position, position + 1), "", Some(Obfuscation::SpacedOut));
-                at = position + 1;
-            }
+    fn join_spaced(&mut self, start: usize, end: usize) {
+        let separators: Vec<usize> = self.source[start..end]
+            .char_indices()
+            .filter(|&(_, c)| c == ' ' || c == '.')
+            .map(|(offset, _)| start + offset)
+            .collect();
+        for position in separators {
+            self.replace((position, position + 1), "", Some(Obfuscation::SpacedOut));
         }
-        self.keep(&source[at..end]);
     }
 
     /// One whitespace-free token: character-level rules, then look-alike folding when the
     /// token mixes Latin letters with letters of another script.
-    fn token(&mut self, source: &str, start: usize, end: usize) {
+    fn token(&mut self, start: usize, end: usize) {
+        let source = self.source;
         let token = &source[start..end];
         if token.is_ascii() {
-            if let Some(undotted) = undotted(token) {
+            let may_be_dotted = token.len() >= 7 && token.as_bytes()[1] == b'.';
+            if may_be_dotted && let Some(undotted) = undotted(token) {
                 self.replace((start, end), &undotted, Some(Obfuscation::SpacedOut));
-            } else {
-                self.keep(token);
             }
             return;
         }
         let fold_lookalikes = mixes_latin_with_other_letters(token);
         let mut chars = token.char_indices().peekable();
-        let mut kept_from = start;
         while let Some((offset, c)) = chars.next() {
+            if c.is_ascii() && !c.is_ascii_digit() {
+                continue;
+            }
             let position = start + offset;
             let mut char_end = position + c.len_utf8();
             let replacement: Option<(Cow<'static, str>, Option<Obfuscation>)> = if is_invisible(c) {
@@ -193,12 +202,9 @@ impl Builder {
                 None
             };
             if let Some((with, technique)) = replacement {
-                self.keep(&source[kept_from..position]);
                 self.replace((position, char_end), &with, technique);
-                kept_from = char_end;
             }
         }
-        self.keep(&source[kept_from..end]);
     }
 }
 
@@ -262,7 +268,7 @@ fn native_digit(c: char) -> Option<u32> {
 /// mathematical `𝐣`, circled `⑨`, superscript `⁹`, small `﹫`. Other compatibility forms
 /// (ligatures, Japanese half-width kana) are ordinary writing and stay.
 fn compatibility_form(c: char) -> Option<String> {
-    if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+    if !may_fold_to_ascii(c) || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
         return None;
     }
     let folded: String = std::iter::once(c).nfkc().collect();
@@ -270,22 +276,31 @@ fn compatibility_form(c: char) -> Option<String> {
         .then_some(folded)
 }
 
+/// The blocks holding every character whose compatibility form is ASCII: Latin-1
+/// superscripts and ordinals, general punctuation to enclosed alphanumerics (superscripts,
+/// letterlike symbols, circled digits), ligatures, small forms, full-width forms,
+/// mathematical alphanumerics and enclosed alphanumeric supplement. Letters of other
+/// scripts (Cyrillic, Greek, CJK, Arabic, Devanagari…) are outside them and skip NFKC.
+fn may_fold_to_ascii(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}'..='\u{00BF}'
+            | '\u{2000}'..='\u{24FF}'
+            | '\u{3000}'..='\u{3000}'
+            | '\u{FB00}'..='\u{FB06}'
+            | '\u{FE50}'..='\u{FE6F}'
+            | '\u{FF00}'..='\u{FFEF}'
+            | '\u{1D400}'..='\u{1D7FF}'
+            | '\u{1F100}'..='\u{1F1FF}'
+    )
+}
+
 /// Whether a token mixes Latin letters with letters of another script (`gmаil.com` with a
 /// Cyrillic `а`): a word wholly in Cyrillic or Greek is ordinary writing.
 fn mixes_latin_with_other_letters(token: &str) -> bool {
-    let mut latin = false;
-    let mut other = false;
-    for c in token.chars() {
-        if c.is_ascii_alphabetic() {
-            latin = true;
-        } else if c.is_alphabetic() && !c.is_ascii() && compatibility_form(c).is_none() {
-            other = true;
-        }
-        if latin && other {
-            return true;
-        }
-    }
-    false
+    // Cheap on bytes: a Latin letter, and some non-ASCII character (the per-character
+    // fold then decides which of those, if any, are look-alikes).
+    token.bytes().any(|b| b.is_ascii_alphabetic()) && !token.is_ascii()
 }
 
 /// The Latin letter a look-alike letter of another script stands for, from the Unicode

@@ -4,6 +4,8 @@
 //! (`77OO 9OO l23`). A run is reported only when it validates as a phone number.
 
 use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::LazyLock;
 
 use super::{Obfuscation, Region, TextMatch, phone};
@@ -224,6 +226,22 @@ const REPEATERS: &[(&str, usize)] = &[("double", 2), ("doble", 2), ("triple", 3)
 /// Words that join the parts of a pair ("treinta y cuatro", "vingt et un").
 const JOINERS: &[&str] = &["y", "et", "e", "и", "і"];
 
+/// The first letters of every word the lexicons know, lowercase: most words of a page can
+/// be passed over without lowercasing them.
+static FIRST_LETTERS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut letters: Vec<char> = DIGIT_WORDS
+        .iter()
+        .flat_map(|(_, words)| words.iter())
+        .chain(PAIR_WORDS.iter().map(|(w, _)| w))
+        .chain(REPEATERS.iter().map(|(w, _)| w))
+        .chain(JOINERS.iter())
+        .filter_map(|w| w.chars().next())
+        .collect();
+    letters.sort_unstable();
+    letters.dedup();
+    letters
+});
+
 static WORD_VALUES: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
     let mut values = HashMap::new();
     for (digit, words) in DIGIT_WORDS {
@@ -253,6 +271,152 @@ const MAX_DIGITS: usize = 15;
 
 /// Phone numbers in `text` written at least partly in words or with letters for digits.
 pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<(TextMatch, Obfuscation)> {
+    // Reading every word of a page is costly and numbers in words are rare: only the
+    // stretches around clusters of number words, or digits mixed with O/l/I, are read.
+    let mut found = Vec::new();
+    for window in candidate_windows(text) {
+        let offset = window.start;
+        found.extend(
+            find_in_window(&text[window], region)
+                .into_iter()
+                .map(|(m, t)| {
+                    let m = TextMatch {
+                        start: m.start + offset,
+                        end: m.end + offset,
+                        value: m.value,
+                    };
+                    (m, t)
+                }),
+        );
+    }
+    found
+}
+
+/// The lexicon's words, lowercase and capitalised, for a fast search of where numbers in
+/// words may be; Latin words of two letters (`do`, `un`, `ek`) hide inside too many other
+/// words to search for, and a spelled number has longer ones too.
+static LEXICON: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words = DIGIT_WORDS
+        .iter()
+        .flat_map(|(_, words)| words.iter().copied())
+        .chain(PAIR_WORDS.iter().map(|(w, _)| *w))
+        .chain(REPEATERS.iter().map(|(w, _)| *w))
+        .filter(|w| !w.is_ascii() || w.len() >= 3);
+    let mut patterns: Vec<String> = Vec::new();
+    for word in words {
+        patterns.push(word.to_owned());
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            let capitalised: String = first.to_uppercase().chain(chars).collect();
+            if capitalised != word {
+                patterns.push(capitalised);
+            }
+        }
+    }
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .expect("static automaton")
+});
+
+/// Searched number words that stand next to each other (only spaces, punctuation,
+/// joiners, digits or two-letter number words between them) this many times may spell a
+/// phone number.
+const MIN_CLUSTER: usize = 2;
+
+/// The stretches of `text` worth reading word by word.
+fn candidate_windows(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut cluster: Option<(usize, usize, usize)> = None; // start, end, hits
+    let close = |cluster: (usize, usize, usize), windows: &mut Vec<std::ops::Range<usize>>| {
+        if cluster.2 >= MIN_CLUSTER {
+            push_window(text, cluster.0, cluster.1, windows);
+        }
+    };
+    for hit in LEXICON.find_iter(text) {
+        let whole_word = !text[..hit.start()]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphabetic)
+            && !text[hit.end()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic);
+        if !whole_word {
+            continue;
+        }
+        cluster = match cluster {
+            Some((start, end, hits)) if only_glue(&text[end..hit.start()]) => {
+                Some((start, hit.end(), hits + 1))
+            }
+            Some(previous) => {
+                close(previous, &mut windows);
+                Some((hit.start(), hit.end(), 1))
+            }
+            None => Some((hit.start(), hit.end(), 1)),
+        };
+    }
+    if let Some(last) = cluster {
+        close(last, &mut windows);
+    }
+    // Digits with letters for some of them: `9845O`, `6l2O7`.
+    let bytes = text.as_bytes();
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let letter = |b: u8| matches!(b, b'O' | b'o' | b'l' | b'I');
+        if (pair[0].is_ascii_digit() && letter(pair[1]))
+            || (letter(pair[0]) && pair[1].is_ascii_digit())
+        {
+            push_window(text, i, i + 2, &mut windows);
+        }
+    }
+    windows.sort_by_key(|w| w.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for window in windows {
+        match merged.last_mut() {
+            Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+            _ => merged.push(window),
+        }
+    }
+    merged
+}
+
+/// What may stand between the words of one spelled number.
+fn only_glue(between: &str) -> bool {
+    between.len() <= 24
+        && between.split_whitespace().all(|w| {
+            let w = w.trim_matches([',', ';', '.', '-', '(', ')', ':']);
+            w.is_empty()
+                || JOINERS.iter().any(|j| j.eq_ignore_ascii_case(w))
+                || w.bytes().all(|b| b.is_ascii_digit() || b == b'+')
+                || (w.chars().count() <= 2 && WORD_VALUES.contains_key(w.to_lowercase().as_str()))
+        })
+}
+
+/// A window around `start..end`, widened over neighbouring digits and separators (numbers
+/// often mix words and digit groups) to whole words.
+fn push_window(text: &str, start: usize, end: usize, windows: &mut Vec<std::ops::Range<usize>>) {
+    const REACH: usize = 48;
+    let is_number_char =
+        |c: char| c.is_ascii_digit() || c.is_whitespace() || "+()-.,/OolI".contains(c);
+    let mut from = start;
+    for (i, c) in text[..start].char_indices().rev() {
+        if start - i > REACH || !is_number_char(c) {
+            break;
+        }
+        from = i;
+    }
+    let mut to = end;
+    for (i, c) in text[end..].char_indices() {
+        if i > REACH || !(is_number_char(c) || c.is_alphabetic()) {
+            break;
+        }
+        to = end + i + c.len_utf8();
+    }
+    windows.push(from..to);
+}
+
+fn find_in_window(text: &str, region: Region) -> Vec<(TextMatch, Obfuscation)> {
     let mut found = Vec::new();
     let mut run = Run::default();
     for (start, word) in words(text) {
@@ -295,6 +459,16 @@ fn read(word: &str) -> Option<Piece> {
             .filter(|c| c.is_ascii_digit() || *c == '+')
             .collect();
         return (!digits.is_empty()).then_some(Piece::Digits(digits, None));
+    }
+    let first = word.chars().next()?;
+    if first.is_ascii_digit() || first == '+' {
+        return letters_for_digits(word)
+            .map(|digits| Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
+    }
+    let first_lower = first.to_lowercase().next().unwrap_or(first);
+    if word.len() > 40 || FIRST_LETTERS.binary_search(&first_lower).is_err() {
+        return letters_for_digits(word)
+            .map(|digits| Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
     }
     if let Some(digits) = letters_for_digits(word) {
         return Some(Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
@@ -349,6 +523,9 @@ fn compound_value(word: &str) -> Option<u32> {
 /// A word that is a number with letters for some digits (`77OO`, `9OO`, `l23`): at least
 /// one real digit, and otherwise only `O`/`o` (0) and `l`/`I`/`|` (1).
 fn letters_for_digits(word: &str) -> Option<String> {
+    if !word.bytes().any(|b| b.is_ascii_digit()) || !word.is_ascii() {
+        return None;
+    }
     let has_digit = word.chars().any(|c| c.is_ascii_digit());
     let has_letter = word
         .chars()
@@ -376,7 +553,6 @@ struct Run {
     technique: Option<Obfuscation>,
     repeat: usize,
     tens: Option<u32>,
-    joined: bool,
     /// After each word: where it ends, how many digit characters the run had, and the
     /// technique seen so far, so a run that overshoots can end at an earlier word.
     word_ends: Vec<(usize, usize, Option<Obfuscation>)>,
@@ -405,7 +581,8 @@ impl Run {
     fn apply(&mut self, piece: Piece) {
         match piece {
             Piece::Repeat(times) => self.repeat = times,
-            Piece::Joiner => self.joined = self.tens.is_some(),
+            // A joiner only links a pair ("treinta y cuatro"); the pair is made by the unit.
+            Piece::Joiner => {}
             Piece::Tens(value) => {
                 self.flush_tens();
                 self.tens = Some(value);
@@ -417,13 +594,11 @@ impl Run {
                     match digits.parse::<u32>() {
                         Ok(unit) if digits.len() == 1 && technique.is_some() && unit > 0 => {
                             self.digits.push_str(&(tens + unit).to_string());
-                            self.joined = false;
                             return;
                         }
                         _ => self.digits.push_str(&tens.to_string()),
                     }
                 }
-                self.joined = false;
                 let times = std::mem::take(&mut self.repeat).max(1);
                 for _ in 0..times {
                     self.digits.push_str(&digits);

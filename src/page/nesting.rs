@@ -39,9 +39,7 @@ pub(crate) fn flatten_deep_nesting(html: &str) -> Cow<'_, str> {
             TagKind::Skip => continue,
             TagKind::RawText(name) => {
                 // Jump over the raw text to its end tag.
-                let close = format!("</{name}");
-                let lower_rest = &html[at..];
-                at = find_ignore_case(lower_rest, &close).map_or(html.len(), |i| at + i);
+                at = end_tag(html, at, name).unwrap_or(html.len());
                 depth += 1;
                 continue;
             }
@@ -130,12 +128,16 @@ impl<'a> Tag<'a> {
     }
 }
 
-fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+/// Where `</name` next starts at or after `from`, in any case.
+fn end_tag(html: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    memchr::memmem::find_iter(&bytes[from..], b"</")
+        .map(|i| from + i)
+        .find(|&at| {
+            bytes
+                .get(at + 2..at + 2 + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        })
 }
 
 #[cfg(test)]
