@@ -101,20 +101,23 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
         out: String::with_capacity(source.len()),
         edits: Vec::new(),
     };
+    // Tokens are separated by the whitespace the text view keeps (spaces and newlines
+    // after collapsing); other spaces (no-break) stay inside tokens, as in a number.
+    let bytes = source.as_bytes();
     let mut at = 0;
-    while at < source.len() {
-        let rest = &source[at..];
-        let space_len = rest.len() - rest.trim_start_matches(char::is_whitespace).len();
-        if space_len > 0 {
-            at += space_len;
+    while at < bytes.len() {
+        if matches!(bytes[at], b' ' | b'\n' | b'\t' | b'\r') {
+            at += 1;
             continue;
         }
-        if let Some(run_end) = spaced_run_end(source, at) {
+        if starts_single_character_word(source, at)
+            && let Some(run_end) = spaced_run_end(source, at)
+        {
             builder.join_spaced(at, run_end);
             at = run_end;
             continue;
         }
-        let token_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token_len = memchr::memchr3(b' ', b'\n', b'\t', &bytes[at..]).unwrap_or(bytes.len() - at);
         builder.token(at, at + token_len);
         at += token_len;
     }
@@ -313,6 +316,14 @@ fn latin_lookalike(c: char) -> Option<char> {
     let mut skeleton = unicode_security::confusable_detection::skeleton(c.encode_utf8(&mut buffer));
     let first = skeleton.next()?;
     (skeleton.next().is_none() && first.is_ascii_alphanumeric()).then_some(first)
+}
+
+/// Whether a one-character word starts at `at` (the cheap test before [`spaced_run_end`]).
+fn starts_single_character_word(source: &str, at: usize) -> bool {
+    let Some(c) = source[at..].chars().next() else {
+        return false;
+    };
+    c.is_alphanumeric() && source.as_bytes().get(at + c.len_utf8()) == Some(&b' ')
 }
 
 /// Where a run of at least [`MIN_SPACED_RUN`] single characters separated by single spaces

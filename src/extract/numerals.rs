@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::LazyLock;
 
 use super::{Obfuscation, Region, TextMatch, phone};
@@ -314,6 +314,8 @@ static LEXICON: LazyLock<AhoCorasick> = LazyLock::new(|| {
         }
     }
     AhoCorasick::builder()
+        // A full DFA: more memory, once, for the fastest scan of every page.
+        .kind(Some(AhoCorasickKind::DFA))
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(patterns)
