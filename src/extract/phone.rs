@@ -136,8 +136,27 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
     let mut run_start = 0;
     let mut run_word_start = 0;
     let mut digits_in_run = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if digits_in_run == 0 && open_until.is_none() {
+            // Nothing open: skip letters and punctuation in bulk, to the next byte that may
+            // start a digit run or end a word.
+            let skip = bytes[i..]
+                .iter()
+                .position(|&b| b.is_ascii_digit() || b.is_ascii_whitespace() || b >= 0x80)
+                .unwrap_or(bytes.len() - i);
+            i += skip;
+            if i >= bytes.len() {
+                break;
+            }
+        }
+        let c = if bytes[i] < 0x80 {
+            bytes[i] as char
+        } else {
+            text[i..].chars().next().unwrap_or(' ')
+        };
+        let next = i + c.len_utf8();
         if let Some(deadline) = open_until
             && (c.is_whitespace() || i >= deadline)
             && digits_in_run == 0
@@ -156,7 +175,7 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
             digits_in_run += 1;
         }
         let run_continues = is_digit || (digits_in_run > 0 && is_phone_punctuation(c));
-        let at_end = chars.peek().is_none();
+        let at_end = next >= bytes.len();
         if digits_in_run > 0 && (!run_continues || at_end) {
             let run_end = if run_continues { text.len() } else { i };
             if (MIN_DIGITS..=MAX_RUN_DIGITS).contains(&digits_in_run) {
@@ -173,8 +192,9 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
             digits_in_run = 0;
         }
         if c.is_whitespace() {
-            word_start = i + c.len_utf8();
+            word_start = next;
         }
+        i = next;
     }
     if open_until.is_some()
         && let Some(last) = windows.last_mut()
