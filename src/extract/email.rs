@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use percent_encoding::percent_decode_str;
 use regex::Regex;
 use url::Url;
@@ -48,60 +47,53 @@ static DOT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Substrings without which no spelled-out address can be present; a cheap test that
-/// spares most pages the costlier pattern.
-static SPELLED_HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        // A full DFA: more memory, once, for the fastest scan of every page.
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .build([
-            "[at",
-            "(at",
-            "{at",
-            "<at",
-            "«at",
-            "[ at",
-            "( at",
-            "[@",
-            "(@",
-            "{@",
-            " @ ",
-            " dot ",
-            "arroba",
-            "arobase",
-            " chez ",
-            "klammeraffe",
-            " ät ",
-            "chiocciola",
-            "at the rate",
-            "còng",
-            "punto",
-            "ponto",
-            " point ",
-            "punkt",
-            "titik",
-            "chấm",
-            "собак",
-            "Собак",
-            "собач",
-            "Собач",
-            "равлик",
-            "Равлик",
-            "точк",
-            "Точк",
-            "крапк",
-            "Крапк",
-            "एट",
-            "डॉट",
-            "آت",
-            "نقطة",
-            "艾特",
-            "圈a",
-            "点",
-        ])
-        .expect("static automaton")
-});
+/// Substrings without which no spelled-out address can be present; the shared word
+/// search looks for them, sparing most pages the costlier pattern.
+pub(crate) const SPELLED_HINT_WORDS: &[&str] = &[
+    "[at",
+    "(at",
+    "{at",
+    "<at",
+    "«at",
+    "[ at",
+    "( at",
+    "[@",
+    "(@",
+    "{@",
+    " @ ",
+    " dot ",
+    "arroba",
+    "arobase",
+    " chez ",
+    "klammeraffe",
+    " ät ",
+    "chiocciola",
+    "at the rate",
+    "còng",
+    "punto",
+    "ponto",
+    " point ",
+    "punkt",
+    "titik",
+    "chấm",
+    "собак",
+    "Собак",
+    "собач",
+    "Собач",
+    "равлик",
+    "Равлик",
+    "точк",
+    "Точк",
+    "крапк",
+    "Крапк",
+    "एट",
+    "डॉट",
+    "آت",
+    "نقطة",
+    "艾特",
+    "圈a",
+    "点",
+];
 
 /// Domains reserved for documentation and testing (RFC 2606, RFC 6761), and the stand-in
 /// domains of form placeholders and templates.
@@ -127,10 +119,20 @@ const FILE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Plain addresses and spelled-out ones in (normalised) prose; spelled ones are marked.
+#[cfg(test)]
 pub(crate) fn find_in_text(text: &str) -> Vec<(TextMatch, Option<Obfuscation>)> {
+    find_in_text_with(text, super::lexicon::find(text).at_or_dot)
+}
+
+/// Plain addresses, and spelled-out ones when the shared word search saw a word for `@`
+/// or `.` (`may_be_spelled`).
+pub(crate) fn find_in_text_with(
+    text: &str,
+    may_be_spelled: bool,
+) -> Vec<(TextMatch, Option<Obfuscation>)> {
     let mut matches: Vec<(TextMatch, Option<Obfuscation>)> =
         find_plain(text).into_iter().map(|m| (m, None)).collect();
-    if !SPELLED_HINTS.is_match(text) {
+    if !may_be_spelled {
         return matches;
     }
     for caps in SPELLED.captures_iter(text) {

@@ -1,9 +1,8 @@
 //! What a URL is as a contact: the one place that maps a link (an `href`, a bare link in
 //! text, the page's own address) to the channel it opens, by asking each channel family.
 
-use std::sync::LazyLock;
+use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use url::Url;
 
 use super::{ContactKind, Region, TextMatch, booking, email, messenger, phone, social};
@@ -61,15 +60,10 @@ pub(crate) fn channels_of(url: &Url, region: Region) -> Vec<Channel> {
 
 /// A known channel host followed by a path. Searching for the host literals first keeps
 /// the scan fast on script-heavy pages; the rest of the link is read around each hit.
-static HOST_THEN_PATH: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        // A full DFA: more memory, once, for the fastest scan of every page.
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(channel_hosts().map(|h| format!("{h}/")))
-        .expect("static automaton")
-});
+/// Each channel host followed by `/`, for the shared word search.
+pub(crate) fn channel_host_prefixes() -> impl Iterator<Item = String> {
+    channel_hosts().map(|h| format!("{h}/"))
+}
 
 /// Every host whose links can open a channel or a profile.
 fn channel_hosts() -> impl Iterator<Item = &'static str> {
@@ -104,51 +98,46 @@ pub(crate) fn names_channel_host(link: &str) -> bool {
     host_of(link).is_some_and(is_channel_host)
 }
 
-/// How the text to search for links is written.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Writing {
-    /// Visible text, where links are often written without a scheme (`t.me/jane`) and
-    /// hosts may be capitalised (`Calendly.com/jane`).
-    Prose,
-    /// Scripts and JSON, where links carry their scheme. Looking for `://` there is many
-    /// times faster over the large scripts site builders inline.
-    Machine,
+/// Bare links in prose, at the host hits of the shared word search.
+pub(crate) fn find_urls_at(text: &str, hosts: &[Range<usize>]) -> Vec<TextMatch> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<TextMatch> = Vec::new();
+    for hit in hosts {
+        if out.last().is_some_and(|m| hit.start < m.end) {
+            continue;
+        }
+        let mut start = hit.start;
+        // The host must start a label: `t.me/` inside `what.me/` is not Telegram.
+        if start > 0 && bytes[start - 1] != b'.' && is_host_byte(bytes[start - 1]) {
+            continue;
+        }
+        while start > 0 && is_host_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        for scheme in ["https://", "http://"] {
+            if start >= scheme.len()
+                && bytes[start - scheme.len()..start].eq_ignore_ascii_case(scheme.as_bytes())
+            {
+                start -= scheme.len();
+                break;
+            }
+        }
+        out.push(link_from(text, start, hit.end));
+    }
+    out
 }
 
-/// Bare links to known channel hosts in text (`wa.me/447…`, `https://t.me/jane`).
-pub(crate) fn find_urls_in_text(text: &str, writing: Writing) -> Vec<TextMatch> {
+/// Links with their scheme in machine text (scripts, JSON), found from each `://`: there
+/// links carry their scheme, and looking for `://` is many times faster over the large
+/// scripts site builders inline than a search for every host.
+pub(crate) fn find_urls_with_scheme(text: &str) -> Vec<TextMatch> {
     if !text.contains('/') {
         return Vec::new();
     }
     let bytes = text.as_bytes();
     let mut out: Vec<TextMatch> = Vec::new();
-    match writing {
-        Writing::Prose => {
-            for hit in HOST_THEN_PATH.find_iter(text) {
-                if out.last().is_some_and(|m| hit.start() < m.end) {
-                    continue;
-                }
-                let mut start = hit.start();
-                // The host must start a label: `t.me/` inside `what.me/` is not Telegram.
-                if start > 0 && bytes[start - 1] != b'.' && is_host_byte(bytes[start - 1]) {
-                    continue;
-                }
-                while start > 0 && is_host_byte(bytes[start - 1]) {
-                    start -= 1;
-                }
-                for scheme in ["https://", "http://"] {
-                    if start >= scheme.len()
-                        && bytes[start - scheme.len()..start]
-                            .eq_ignore_ascii_case(scheme.as_bytes())
-                    {
-                        start -= scheme.len();
-                        break;
-                    }
-                }
-                out.push(link_from(text, start, hit.end()));
-            }
-        }
-        Writing::Machine => {
+    {
+        {
             for separator in memchr::memmem::find_iter(bytes, b"://") {
                 if out.last().is_some_and(|m| separator < m.end) {
                     continue;
@@ -362,7 +351,7 @@ mod tests {
     #[test]
     fn bare_links_in_text() {
         let text = "Ping me: t.me/jane_design, or book https://calendly.com/jane/intro.";
-        let found: Vec<String> = find_urls_in_text(text, Writing::Prose)
+        let found: Vec<String> = find_urls_at(text, &super::super::lexicon::find(text).hosts)
             .into_iter()
             .map(|m| m.value)
             .collect();
@@ -375,7 +364,7 @@ mod tests {
     #[test]
     fn links_in_scripts_need_their_scheme() {
         let script = r#"{"chat":"https://wa.me/14155550132","asset":"https://static.site.io/a.png","cal":"HTTPS://Calendly.com/jane/intro"}"#;
-        let found: Vec<String> = find_urls_in_text(script, Writing::Machine)
+        let found: Vec<String> = find_urls_with_scheme(script)
             .into_iter()
             .map(|m| m.value)
             .collect();

@@ -3,13 +3,15 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use percent_encoding::percent_decode_str;
 use regex::Regex;
 use url::Url;
 
+#[cfg(test)]
+use super::lexicon;
 use super::link::{Channel, host_is, site_host};
 use super::{ContactKind, Region, TextMatch, phone};
+use std::ops::Range;
 
 /// Web hosts whose links open a messenger chat, for finding bare links in text.
 pub(crate) const HOSTS: &[&str] = &[
@@ -441,24 +443,23 @@ const LABELS: &[(ContactKind, Handle, &[&str])] = &[
     (ContactKind::Qq, Handle::QqNumber, &["qq号", "qq"]),
 ];
 
-static LABEL_WORDS: LazyLock<(AhoCorasick, Vec<(ContactKind, Handle)>)> = LazyLock::new(|| {
-    let mut words = Vec::new();
-    let mut meaning = Vec::new();
-    for &(kind, handle, labels) in LABELS {
-        for &label in labels {
-            words.push(label);
-            meaning.push((kind, handle));
-        }
-    }
-    let automaton = AhoCorasick::builder()
-        // A full DFA: more memory, once, for the fastest scan of every page.
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&words)
-        .expect("static automaton");
-    (automaton, meaning)
-});
+/// Every label word with its index in [`label_meaning`], for the shared word search.
+pub(crate) fn label_words() -> impl Iterator<Item = (&'static str, usize)> {
+    LABELS
+        .iter()
+        .flat_map(|&(_, _, labels)| labels.iter().copied())
+        .enumerate()
+        .map(|(index, word)| (word, index))
+}
+
+/// The kind and handle shape of the label word at `index` of [`label_words`].
+fn label_meaning(index: usize) -> (ContactKind, Handle) {
+    LABELS
+        .iter()
+        .flat_map(|&(kind, handle, labels)| labels.iter().map(move |_| (kind, handle)))
+        .nth(index)
+        .unwrap_or((ContactKind::Whatsapp, Handle::Number))
+}
 
 /// A number after a label: `WhatsApp: +44 …`, `WA no. 0812-…`, `zap (11) 9…`.
 static AFTER_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -503,11 +504,22 @@ const NOT_IDS: &[&str] = &[
 ];
 
 /// Channels written as a label and a handle or number in `text`.
+#[cfg(test)]
 pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, TextMatch)> {
-    let (automaton, meaning) = &*LABEL_WORDS;
+    find_labelled_at(text, &lexicon::find(text).labels, region)
+}
+
+/// Channels written as a label and a handle or number, at the label hits of the shared
+/// word search.
+pub(crate) fn find_labelled_at(
+    text: &str,
+    labels: &[(Range<usize>, usize)],
+    region: Region,
+) -> Vec<(ContactKind, TextMatch)> {
     let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
-    for hit in automaton.find_iter(text) {
-        let (kind, handle) = meaning[hit.pattern().as_usize()];
+    for (span, index) in labels {
+        let hit = Hit(span.clone());
+        let (kind, handle) = label_meaning(*index);
         let label = &text[hit.start()..hit.end()];
         // Latin labels are whole words; "LINE" only in capitals or as "Line ID", since
         // "line" is an everyday word.
@@ -571,20 +583,31 @@ pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, Tex
 
 /// The messenger whose number label ends just before `at` (`WhatsApp: ` before a number
 /// written in words), if any.
-pub(crate) fn number_label_before(text: &str, at: usize) -> Option<ContactKind> {
-    let (automaton, meaning) = &*LABEL_WORDS;
-    let mut from = at.saturating_sub(40);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = &text[from..at];
-    let hit = automaton.find_iter(window).last()?;
-    let (kind, handle) = meaning[hit.pattern().as_usize()];
-    let between = &window[hit.end()..];
+pub(crate) fn number_label_before(
+    text: &str,
+    labels: &[(Range<usize>, usize)],
+    at: usize,
+) -> Option<ContactKind> {
+    let (span, index) = labels.iter().rev().find(|(span, _)| span.end <= at)?;
+    let (kind, handle) = label_meaning(*index);
+    let between = text.get(span.end..at)?;
     let only_punctuation = between
         .chars()
         .all(|c| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#'));
     (matches!(handle, Handle::Number) && only_punctuation).then_some(kind)
+}
+
+/// A hit's span, read like an automaton match.
+struct Hit(Range<usize>);
+
+impl Hit {
+    fn start(&self) -> usize {
+        self.0.start
+    }
+
+    fn end(&self) -> usize {
+        self.0.end
+    }
 }
 
 /// The normalised id for a labelled handle of `kind`, if it is one.

@@ -5,6 +5,7 @@ mod booking;
 mod document;
 mod email;
 mod form;
+mod lexicon;
 mod link;
 mod messenger;
 mod normalise;
@@ -429,8 +430,9 @@ fn text_place(view: &DocumentView, raw: &str, source: Source, span: Range<usize>
 /// `text` as written and the techniques that were undone inside it.
 fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, Vec<Obfuscation>)> {
     let prepared = normalise::normalise(text);
+    let words = lexicon::find(&prepared.text);
     let mut found: Vec<(Channel, TextMatch, Option<Obfuscation>)> = Vec::new();
-    for (m, technique) in email::find_in_text(&prepared.text) {
+    for (m, technique) in email::find_in_text_with(&prepared.text, words.at_or_dot) {
         found.push((
             Channel::new(ContactKind::Email, m.value.clone()),
             m,
@@ -440,9 +442,9 @@ fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, 
     for m in phone::find_in_text(&prepared.text, region) {
         found.push((Channel::new(ContactKind::Phone, m.value.clone()), m, None));
     }
-    for (m, technique) in numerals::find_in_text(&prepared.text, region) {
+    for (m, technique) in numerals::find_in_text_at(&prepared.text, &words.numbers, region) {
         // "WhatsApp: nueve uno…" is a WhatsApp number as well as a phone.
-        if let Some(kind) = messenger::number_label_before(&prepared.text, m.start) {
+        if let Some(kind) = messenger::number_label_before(&prepared.text, &words.labels, m.start) {
             found.push((
                 Channel::new(kind, m.value.clone()),
                 m.clone(),
@@ -455,10 +457,10 @@ fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, 
             Some(technique),
         ));
     }
-    for (kind, m) in messenger::find_labelled(&prepared.text, region) {
+    for (kind, m) in messenger::find_labelled_at(&prepared.text, &words.labels, region) {
         found.push((Channel::new(kind, m.value.clone()), m, None));
     }
-    for m in link::find_urls_in_text(&prepared.text, link::Writing::Prose) {
+    for m in link::find_urls_at(&prepared.text, &words.hosts) {
         let Ok(url) = link::parse_loose(&m.value) else {
             continue;
         };
@@ -585,7 +587,7 @@ fn found_in_scripts(found: &mut Findings, view: &DocumentView, region: Region) {
                 add(Channel::new(ContactKind::Email, m.value.clone()), &m);
             }
         }
-        for m in link::find_urls_in_text(&body, link::Writing::Machine) {
+        for m in link::find_urls_with_scheme(&body) {
             if let Ok(url) = link::parse_loose(&m.value) {
                 for channel in link::channels_of(&url, region) {
                     add(channel, &m);

@@ -117,7 +117,8 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
             at = run_end;
             continue;
         }
-        let token_len = memchr::memchr3(b' ', b'\n', b'\t', &bytes[at..]).unwrap_or(bytes.len() - at);
+        let token_len =
+            memchr::memchr3(b' ', b'\n', b'\t', &bytes[at..]).unwrap_or(bytes.len() - at);
         builder.token(at, at + token_len);
         at += token_len;
     }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::LazyLock;
 
 use super::{Obfuscation, Region, TextMatch, phone};
@@ -270,11 +269,21 @@ const MIN_DIGITS: usize = 7;
 const MAX_DIGITS: usize = 15;
 
 /// Phone numbers in `text` written at least partly in words or with letters for digits.
+#[cfg(test)]
 pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<(TextMatch, Obfuscation)> {
+    find_in_text_at(text, &super::lexicon::find(text).numbers, region)
+}
+
+/// Phone numbers written in words, around the number-word hits of the shared word search.
+pub(crate) fn find_in_text_at(
+    text: &str,
+    number_words: &[std::ops::Range<usize>],
+    region: Region,
+) -> Vec<(TextMatch, Obfuscation)> {
     // Reading every word of a page is costly and numbers in words are rare: only the
     // stretches around clusters of number words, or digits mixed with O/l/I, are read.
     let mut found = Vec::new();
-    for window in candidate_windows(text) {
+    for window in candidate_windows(text, number_words) {
         let offset = window.start;
         found.extend(
             find_in_window(&text[window], region)
@@ -292,35 +301,29 @@ pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<(TextMatch, Obfusc
     found
 }
 
-/// The lexicon's words, lowercase and capitalised, for a fast search of where numbers in
-/// words may be; Latin words of two letters (`do`, `un`, `ek`) hide inside too many other
-/// words to search for, and a spelled number has longer ones too.
-static LEXICON: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    let words = DIGIT_WORDS
+/// The number words to search for, lowercase and capitalised; Latin words of two letters
+/// (`do`, `un`, `ek`) hide inside too many other words to search for, and a spelled
+/// number has longer ones too.
+pub(crate) fn searched_words() -> impl Iterator<Item = String> {
+    DIGIT_WORDS
         .iter()
         .flat_map(|(_, words)| words.iter().copied())
         .chain(PAIR_WORDS.iter().map(|(w, _)| *w))
         .chain(REPEATERS.iter().map(|(w, _)| *w))
-        .filter(|w| !w.is_ascii() || w.len() >= 3);
-    let mut patterns: Vec<String> = Vec::new();
-    for word in words {
-        patterns.push(word.to_owned());
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            let capitalised: String = first.to_uppercase().chain(chars).collect();
+        .filter(|w| !w.is_ascii() || w.len() >= 3)
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            let capitalised: String = chars
+                .next()
+                .map(|f| f.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            let mut forms = vec![word.to_owned()];
             if capitalised != word {
-                patterns.push(capitalised);
+                forms.push(capitalised);
             }
-        }
-    }
-    AhoCorasick::builder()
-        // A full DFA: more memory, once, for the fastest scan of every page.
-        .kind(Some(AhoCorasickKind::DFA))
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(patterns)
-        .expect("static automaton")
-});
+            forms
+        })
+}
 
 /// Searched number words that stand next to each other (only spaces, punctuation,
 /// joiners, digits or two-letter number words between them) this many times may spell a
@@ -328,7 +331,10 @@ static LEXICON: LazyLock<AhoCorasick> = LazyLock::new(|| {
 const MIN_CLUSTER: usize = 2;
 
 /// The stretches of `text` worth reading word by word.
-fn candidate_windows(text: &str) -> Vec<std::ops::Range<usize>> {
+fn candidate_windows(
+    text: &str,
+    number_words: &[std::ops::Range<usize>],
+) -> Vec<std::ops::Range<usize>> {
     let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
     let mut cluster: Option<(usize, usize, usize)> = None; // start, end, hits
     let close = |cluster: (usize, usize, usize), windows: &mut Vec<std::ops::Range<usize>>| {
@@ -336,7 +342,7 @@ fn candidate_windows(text: &str) -> Vec<std::ops::Range<usize>> {
             push_window(text, cluster.0, cluster.1, windows);
         }
     };
-    for hit in LEXICON.find_iter(text) {
+    for hit in number_words.iter().map(|span| Hit(span.clone())) {
         let whole_word = !text[..hit.start()]
             .chars()
             .next_back()
@@ -381,6 +387,19 @@ fn candidate_windows(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     merged
+}
+
+/// A hit's span, read like an automaton match.
+struct Hit(std::ops::Range<usize>);
+
+impl Hit {
+    fn start(&self) -> usize {
+        self.0.start
+    }
+
+    fn end(&self) -> usize {
+        self.0.end
+    }
 }
 
 /// What may stand between the words of one spelled number.
