@@ -321,6 +321,10 @@ fn latin_lookalike(c: char) -> Option<char> {
 
 /// Whether a one-character word starts at `at` (the cheap test before [`spaced_run_end`]).
 fn starts_single_character_word(source: &str, at: usize) -> bool {
+    let bytes = source.as_bytes();
+    if bytes[at] < 0x80 {
+        return bytes[at].is_ascii_alphanumeric() && bytes.get(at + 1) == Some(&b' ');
+    }
     let Some(c) = source[at..].chars().next() else {
         return false;
     };

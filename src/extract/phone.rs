@@ -132,19 +132,17 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
     let mut windows: Vec<Range<usize>> = Vec::new();
     // The last window's end is open until whitespace or its deadline comes.
     let mut open_until: Option<usize> = None;
-    let mut word_start = 0;
     let mut run_start = 0;
-    let mut run_word_start = 0;
     let mut digits_in_run = 0;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if digits_in_run == 0 && open_until.is_none() {
-            // Nothing open: skip letters and punctuation in bulk, to the next byte that may
-            // start a digit run or end a word.
+            // Nothing open: skip in bulk to the next byte that may start a digit: an ASCII
+            // digit, or the lead byte of Arabic-Indic, Persian, Devanagari or full-width ones.
             let skip = bytes[i..]
                 .iter()
-                .position(|&b| b.is_ascii_digit() || b.is_ascii_whitespace() || b >= 0x80)
+                .position(|&b| b.is_ascii_digit() || matches!(b, 0xD9 | 0xDB | 0xE0 | 0xEF))
                 .unwrap_or(bytes.len() - i);
             i += skip;
             if i >= bytes.len() {
@@ -170,7 +168,6 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
         if is_digit {
             if digits_in_run == 0 {
                 run_start = i;
-                run_word_start = word_start;
             }
             digits_in_run += 1;
         }
@@ -179,10 +176,7 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
         if digits_in_run > 0 && (!run_continues || at_end) {
             let run_end = if run_continues { text.len() } else { i };
             if (MIN_DIGITS..=MAX_RUN_DIGITS).contains(&digits_in_run) {
-                let start = ceil_char_boundary(
-                    text,
-                    run_word_start.max(run_start.saturating_sub(CONTEXT_BYTES)),
-                );
+                let start = word_start_before(text, run_start);
                 match windows.last_mut() {
                     Some(last) if start <= last.end || open_until.is_some() => last.end = run_end,
                     _ => windows.push(start..run_end),
@@ -190,9 +184,6 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
                 open_until = Some(run_end + CONTEXT_BYTES);
             }
             digits_in_run = 0;
-        }
-        if c.is_whitespace() {
-            word_start = next;
         }
         i = next;
     }
@@ -202,6 +193,16 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
         last.end = text.len();
     }
     windows
+}
+
+/// Where the word holding `at` starts, looking back at most [`CONTEXT_BYTES`].
+fn word_start_before(text: &str, at: usize) -> usize {
+    let from = ceil_char_boundary(text, at.saturating_sub(CONTEXT_BYTES));
+    text[from..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(from, |(i, c)| from + i + c.len_utf8())
 }
 
 fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
