@@ -518,16 +518,15 @@ pub(crate) fn find_labelled_at(
 ) -> Vec<(ContactKind, TextMatch)> {
     let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
     for (span, index) in labels {
-        let hit = Hit(span.clone());
         let (kind, handle) = label_meaning(*index);
-        let label = &text[hit.start()..hit.end()];
+        let label = &text[span.start..span.end];
         // Latin labels are whole words; "LINE" only in capitals or as "Line ID", since
         // "line" is an everyday word.
-        let glued_before = text[..hit.start()]
+        let glued_before = text[..span.start]
             .chars()
             .next_back()
             .is_some_and(char::is_alphanumeric);
-        let glued_after = text[hit.end()..]
+        let glued_after = text[span.end..]
             .chars()
             .next()
             .is_some_and(char::is_alphanumeric);
@@ -538,11 +537,11 @@ pub(crate) fn find_labelled_at(
         if kind == ContactKind::Line && label.eq_ignore_ascii_case("line") && label != "LINE" {
             continue;
         }
-        let mut window_end = (hit.end() + 96).min(text.len());
+        let mut window_end = (span.end + 96).min(text.len());
         while !text.is_char_boundary(window_end) {
             window_end -= 1;
         }
-        let rest = &text[hit.end()..window_end];
+        let rest = &text[span.end..window_end];
         let found = match handle {
             Handle::Number => AFTER_NUMBER_LABEL
                 .captures(rest)
@@ -571,8 +570,8 @@ pub(crate) fn find_labelled_at(
         };
         if let Some((value_end, value)) = found {
             let m = TextMatch {
-                start: hit.start(),
-                end: hit.end() + value_end,
+                start: span.start,
+                end: span.end + value_end,
                 value,
             };
             out.push((kind, m));
@@ -595,19 +594,6 @@ pub(crate) fn number_label_before(
         .chars()
         .all(|c| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#'));
     (matches!(handle, Handle::Number) && only_punctuation).then_some(kind)
-}
-
-/// A hit's span, read like an automaton match.
-struct Hit(Range<usize>);
-
-impl Hit {
-    fn start(&self) -> usize {
-        self.0.start
-    }
-
-    fn end(&self) -> usize {
-        self.0.end
-    }
 }
 
 /// The normalised id for a labelled handle of `kind`, if it is one.

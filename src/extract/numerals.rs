@@ -342,12 +342,12 @@ fn candidate_windows(
             push_window(text, cluster.0, cluster.1, windows);
         }
     };
-    for hit in number_words.iter().map(|span| Hit(span.clone())) {
-        let whole_word = !text[..hit.start()]
+    for hit in number_words {
+        let whole_word = !text[..hit.start]
             .chars()
             .next_back()
             .is_some_and(char::is_alphabetic)
-            && !text[hit.end()..]
+            && !text[hit.end..]
                 .chars()
                 .next()
                 .is_some_and(char::is_alphabetic);
@@ -355,14 +355,14 @@ fn candidate_windows(
             continue;
         }
         cluster = match cluster {
-            Some((start, end, hits)) if only_glue(&text[end..hit.start()]) => {
-                Some((start, hit.end(), hits + 1))
+            Some((start, end, hits)) if only_glue(&text[end..hit.start]) => {
+                Some((start, hit.end, hits + 1))
             }
             Some(previous) => {
                 close(previous, &mut windows);
-                Some((hit.start(), hit.end(), 1))
+                Some((hit.start, hit.end, 1))
             }
-            None => Some((hit.start(), hit.end(), 1)),
+            None => Some((hit.start, hit.end, 1)),
         };
     }
     if let Some(last) = cluster {
@@ -387,19 +387,6 @@ fn candidate_windows(
         }
     }
     merged
-}
-
-/// A hit's span, read like an automaton match.
-struct Hit(std::ops::Range<usize>);
-
-impl Hit {
-    fn start(&self) -> usize {
-        self.0.start
-    }
-
-    fn end(&self) -> usize {
-        self.0.end
-    }
 }
 
 /// What may stand between the words of one spelled number.
