@@ -452,13 +452,17 @@ pub(crate) fn label_words() -> impl Iterator<Item = (&'static str, usize)> {
         .map(|(index, word)| (word, index))
 }
 
-/// The kind and handle shape of the label word at `index` of [`label_words`].
-fn label_meaning(index: usize) -> (ContactKind, Handle) {
+/// The kind and handle shape of each label word, in [`label_words`] order.
+static LABEL_MEANINGS: LazyLock<Vec<(ContactKind, Handle)>> = LazyLock::new(|| {
     LABELS
         .iter()
         .flat_map(|&(kind, handle, labels)| labels.iter().map(move |_| (kind, handle)))
-        .nth(index)
-        .unwrap_or((ContactKind::Whatsapp, Handle::Number))
+        .collect()
+});
+
+/// The kind and handle shape of the label word at `index` of [`label_words`].
+fn label_meaning(index: usize) -> Option<(ContactKind, Handle)> {
+    LABEL_MEANINGS.get(index).copied()
 }
 
 /// A number after a label: `WhatsApp: +44 …`, `WA no. 0812-…`, `zap (11) 9…`.
@@ -518,7 +522,9 @@ pub(crate) fn find_labelled_at(
 ) -> Vec<(ContactKind, TextMatch)> {
     let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
     for (span, index) in labels {
-        let (kind, handle) = label_meaning(*index);
+        let Some((kind, handle)) = label_meaning(*index) else {
+            continue;
+        };
         let label = &text[span.start..span.end];
         // Latin labels are whole words; "LINE" only in capitals or as "Line ID", since
         // "line" is an everyday word.
@@ -588,7 +594,7 @@ pub(crate) fn number_label_before(
     at: usize,
 ) -> Option<ContactKind> {
     let (span, index) = labels.iter().rev().find(|(span, _)| span.end <= at)?;
-    let (kind, handle) = label_meaning(*index);
+    let (kind, handle) = label_meaning(*index)?;
     let between = text.get(span.end..at)?;
     let only_punctuation = between
         .chars()
