@@ -343,41 +343,8 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             Place::new(page_url.to_string(), Source::PageUrl, 0, evidence),
         );
     }
-    for (channel, span, techniques) in channels_in_prose(&view.text, region) {
-        let turned = view
-            .reversed
-            .iter()
-            .find(|(range, _)| range.start < span.end && span.start < range.end);
-        let decoy = view
-            .hidden
-            .iter()
-            .any(|h| span.start < h.offset && h.offset < span.end);
-        let mut place = text_place(&view, &view.text[span.clone()], Source::Text, span);
-        if decoy {
-            place = place.obfuscated([Obfuscation::Decoy]);
-        }
-        if let Some((_, written)) = turned {
-            place.raw = written.trim().to_owned();
-            place = place.obfuscated([Obfuscation::BidiReversed]);
-        }
-        found.add(channel, place.obfuscated(techniques));
-    }
-    for hidden in &view.hidden {
-        for (channel, span, techniques) in channels_in_prose(&hidden.text, region) {
-            let evidence = format!(
-                "hidden: {}",
-                context_window(&hidden.text, span.start, span.end)
-            );
-            let mut place = Place::new(
-                hidden.text[span].to_owned(),
-                Source::Text,
-                hidden.offset,
-                evidence,
-            );
-            place.hidden = true;
-            found.add(channel, place.obfuscated(techniques));
-        }
-    }
+    found_in_text(&mut found, &view, region);
+    found_in_hidden(&mut found, &view, region);
     found_in_links(&mut found, &view, &base, region);
     found_in_attributes(&mut found, &view, region);
     found_in_microdata(&mut found, &view, region);
@@ -476,6 +443,50 @@ fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, 
             (channel, prepared.source_span(m.start..m.end), techniques)
         })
         .collect()
+}
+
+/// Channels in the visible text, marked when a decoy was hidden inside them or a bidi
+/// override turned them around.
+fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
+    for (channel, span, techniques) in channels_in_prose(&view.text, region) {
+        let turned = view
+            .reversed
+            .iter()
+            .find(|(range, _)| range.start < span.end && span.start < range.end);
+        let decoy = view
+            .hidden
+            .iter()
+            .any(|h| span.start < h.offset && h.offset < span.end);
+        let mut place = text_place(view, &view.text[span.clone()], Source::Text, span);
+        if decoy {
+            place = place.obfuscated([Obfuscation::Decoy]);
+        }
+        if let Some((_, written)) = turned {
+            place.raw = written.trim().to_owned();
+            place = place.obfuscated([Obfuscation::BidiReversed]);
+        }
+        found.add(channel, place.obfuscated(techniques));
+    }
+}
+
+/// Channels in text hidden from visitors, marked hidden.
+fn found_in_hidden(found: &mut Findings, view: &DocumentView, region: Region) {
+    for hidden in &view.hidden {
+        for (channel, span, techniques) in channels_in_prose(&hidden.text, region) {
+            let evidence = format!(
+                "hidden: {}",
+                context_window(&hidden.text, span.start, span.end)
+            );
+            let mut place = Place::new(
+                hidden.text[span].to_owned(),
+                Source::Text,
+                hidden.offset,
+                evidence,
+            );
+            place.hidden = true;
+            found.add(channel, place.obfuscated(techniques));
+        }
+    }
 }
 
 fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region: Region) {

@@ -5,7 +5,9 @@ use crate::scan::PageScan;
 /// One page as a single line of JSON (no trailing newline).
 pub fn json_line(scan: &PageScan) -> String {
     // Serialising plain owned data with string keys cannot fail.
-    serde_json::to_string(scan).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    serde_json::to_string(scan).unwrap_or_else(|e| {
+        serde_json::json!({ "url": scan.url.as_str(), "error": e.to_string() }).to_string()
+    })
 }
 
 #[cfg(test)]
