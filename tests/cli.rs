@@ -160,3 +160,13 @@ fn table_shows_verdict_and_contacts() {
     assert!(text.contains("whatsapp"), "{text}");
     assert!(text.contains("+447723481956"), "{text}");
 }
+
+#[test]
+fn table_says_how_a_contact_is_hidden() {
+    let page = fixture("e-de-de-entwickler-punkt.html");
+    let output = run(&["scan", "--format", "table", page.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("hallo@jonasbrenner.de"), "{text}");
+    assert!(text.contains("obfuscated: decoy"), "{text}");
+    assert!(text.contains("obfuscated: script"), "{text}");
+}

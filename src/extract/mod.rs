@@ -181,6 +181,44 @@ pub enum Obfuscation {
     Decoy,
 }
 
+impl Obfuscation {
+    /// Every technique, in contract order.
+    pub const ALL: [Obfuscation; 13] = [
+        Obfuscation::Cloudflare,
+        Obfuscation::SpelledAt,
+        Obfuscation::Script,
+        Obfuscation::Base64,
+        Obfuscation::ZeroWidth,
+        Obfuscation::Homoglyph,
+        Obfuscation::FullWidth,
+        Obfuscation::Keycap,
+        Obfuscation::SpacedOut,
+        Obfuscation::SpelledDigits,
+        Obfuscation::LettersForDigits,
+        Obfuscation::BidiReversed,
+        Obfuscation::Decoy,
+    ];
+
+    /// The contract name (`"spelled_at"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Obfuscation::Cloudflare => "cloudflare",
+            Obfuscation::SpelledAt => "spelled_at",
+            Obfuscation::Script => "script",
+            Obfuscation::Base64 => "base64",
+            Obfuscation::ZeroWidth => "zero_width",
+            Obfuscation::Homoglyph => "homoglyph",
+            Obfuscation::FullWidth => "full_width",
+            Obfuscation::Keycap => "keycap",
+            Obfuscation::SpacedOut => "spaced_out",
+            Obfuscation::SpelledDigits => "spelled_digits",
+            Obfuscation::LettersForDigits => "letters_for_digits",
+            Obfuscation::BidiReversed => "bidi_reversed",
+            Obfuscation::Decoy => "decoy",
+        }
+    }
+}
+
 /// One place on the page where a contact appears.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Place {
@@ -737,6 +775,29 @@ mod tests {
             .iter()
             .map(|c| (c.kind, c.value.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn contract_names_match_the_serialised_names() {
+        for kind in ContactKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for technique in Obfuscation::ALL {
+            assert_eq!(serde_json::to_value(technique).unwrap(), technique.as_str());
+        }
+        for source in [
+            Source::Text,
+            Source::Href,
+            Source::Attribute,
+            Source::JsonLd,
+            Source::Microdata,
+            Source::Script,
+            Source::Cloudflare,
+            Source::Form,
+            Source::PageUrl,
+        ] {
+            assert_eq!(serde_json::to_value(source).unwrap(), source.as_str());
+        }
     }
 
     #[test]

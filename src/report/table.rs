@@ -38,9 +38,19 @@ pub fn table(scan: &PageScan) -> String {
                     sources.push(name);
                 }
             }
+            // How the contact is offered, when it is never offered plainly.
+            let mut manner = String::new();
+            if contact.is_hidden() {
+                manner.push_str("  hidden");
+            }
+            let techniques = contact.obfuscation();
+            if !techniques.is_empty() {
+                let names: Vec<&str> = techniques.iter().map(|t| t.as_str()).collect();
+                manner.push_str(&format!("  obfuscated: {}", names.join(", ")));
+            }
             let _ = writeln!(
                 out,
-                "  {:kind_width$}  {:value_width$}  {} place{} ({})",
+                "  {:kind_width$}  {:value_width$}  {} place{} ({}){manner}",
                 contact.kind.as_str(),
                 contact.value,
                 contact.places().len(),
