@@ -429,7 +429,15 @@ fn find_in_window(text: &str, region: Region) -> Vec<(TextMatch, Obfuscation)> {
     let mut run = Run::default();
     for (start, word) in words(text) {
         match read(word) {
-            Some(piece) => run.push(start, start + word.len(), piece),
+            Some(piece) => {
+                run.push(start, start + word.len(), piece);
+                // No phone number is longer; a run of number words that goes on is prose
+                // or a list, and is closed so its cost stays linear.
+                if run.digits.len() > 2 * MAX_DIGITS {
+                    found.extend(run.finish(region));
+                    run = Run::default();
+                }
+            }
             None => {
                 found.extend(run.finish(region));
                 run = Run::default();

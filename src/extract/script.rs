@@ -9,6 +9,11 @@ use base64::Engine;
 /// obfuscation; they are read for plain strings only.
 const MAX_SCRIPT_BYTES: usize = 256 * 1024;
 
+/// How deeply calls and brackets may nest in an expression that is read: obfuscation
+/// nests a few levels; a script of 100,000 `(` must neither overflow the stack nor take
+/// quadratic time.
+const MAX_NESTING: usize = 16;
+
 /// Calls and chains that mark a script as one that builds strings.
 const BUILDERS: &[&str] = &[
     "fromCharCode",
@@ -39,7 +44,7 @@ pub(crate) fn built_strings(script: &str) -> Vec<Built> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        if let Some((value, next, operated)) = expression(&tokens, i)
+        if let Some((value, next, operated)) = expression(&tokens, i, 0)
             && operated
             && !value.is_empty()
         {
@@ -172,10 +177,13 @@ fn string_literal(script: &str, start: usize) -> (String, usize) {
 
 /// Evaluates a string expression starting at token `i`: terms joined by `+`. Returns the
 /// value, the token after it, and whether any operation (not just a literal) was involved.
-fn expression(tokens: &[Token], i: usize) -> Option<(String, usize, bool)> {
-    let (mut value, mut next, mut operated) = term(tokens, i)?;
+fn expression(tokens: &[Token], i: usize, depth: usize) -> Option<(String, usize, bool)> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    let (mut value, mut next, mut operated) = term(tokens, i, depth)?;
     while matches!(tokens.get(next).map(|t| &t.kind), Some(Kind::Punct('+'))) {
-        let Some((more, after, more_operated)) = term(tokens, next + 1) else {
+        let Some((more, after, more_operated)) = term(tokens, next + 1, depth) else {
             break;
         };
         value.push_str(&more);
@@ -188,19 +196,19 @@ fn expression(tokens: &[Token], i: usize) -> Option<(String, usize, bool)> {
 
 /// One term: a literal (with `.split('').reverse().join('')`), a decoding call, or a
 /// parenthesised expression.
-fn term(tokens: &[Token], i: usize) -> Option<(String, usize, bool)> {
+fn term(tokens: &[Token], i: usize, depth: usize) -> Option<(String, usize, bool)> {
     let token = tokens.get(i)?;
     let (mut value, mut next, mut operated) = match &token.kind {
         Kind::Str(s) => (s.clone(), i + 1, false),
         Kind::Punct('(') => {
-            let (value, after, operated) = expression(tokens, i + 1)?;
+            let (value, after, operated) = expression(tokens, i + 1, depth + 1)?;
             matches!(tokens.get(after)?.kind, Kind::Punct(')')).then_some((
                 value,
                 after + 1,
                 operated,
             ))?
         }
-        Kind::Ident(name) => call(tokens, i, name)?,
+        Kind::Ident(name) => call(tokens, i, name, depth)?,
         _ => return None,
     };
     // `.split('').reverse().join('')`
@@ -213,7 +221,7 @@ fn term(tokens: &[Token], i: usize) -> Option<(String, usize, bool)> {
 }
 
 /// `String.fromCharCode(…)`, `atob(…)`, `unescape(…)`, `decodeURIComponent(…)`.
-fn call(tokens: &[Token], i: usize, name: &str) -> Option<(String, usize, bool)> {
+fn call(tokens: &[Token], i: usize, name: &str, depth: usize) -> Option<(String, usize, bool)> {
     let is = |at: usize, kind: &Kind| tokens.get(at).is_some_and(|t| &t.kind == kind);
     if name == "String"
         && is(i + 1, &Kind::Punct('.'))
@@ -239,7 +247,7 @@ fn call(tokens: &[Token], i: usize, name: &str) -> Option<(String, usize, bool)>
     {
         return None;
     }
-    let (argument, after, _) = expression(tokens, i + 2)?;
+    let (argument, after, _) = expression(tokens, i + 2, depth + 1)?;
     if !is(after, &Kind::Punct(')')) {
         return None;
     }
@@ -334,6 +342,13 @@ mod tests {
             values("m = atob('d2EubWUv' + 'MTQxNTU1NTAxMzI=')"),
             ["wa.me/14155550132"]
         );
+    }
+
+    #[test]
+    fn deeply_nested_brackets_are_bounded() {
+        let script = format!("atob({}'amFuZQ=='", "(".repeat(200_000));
+        assert!(values(&script).is_empty());
+        assert_eq!(values("x = (((('ja' + 'ne'))))"), ["jane"]);
     }
 
     #[test]

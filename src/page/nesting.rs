@@ -13,6 +13,10 @@ pub(crate) const MAX_DEPTH: usize = 512;
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
+    // Elements whose end tag may be left out (`<li>` after `<li>`): the parser closes them
+    // itself, so they are not counted as nesting either.
+    "li", "p", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rp",
+    "rt", "colgroup", "caption",
 ];
 
 /// Elements whose content is raw text, where `<` does not start a tag.
@@ -48,9 +52,11 @@ pub(crate) fn flatten_deep_nesting(html: &str) -> Cow<'_, str> {
         match tag.kind {
             TagKind::Skip => continue,
             TagKind::RawText(name) => {
-                // Jump over the raw text to its end tag.
-                at = end_tag(html, at, name).unwrap_or(html.len());
-                depth += 1;
+                // Jump over the raw text and its end tag, which are never dropped: a
+                // dropped `</script>` would turn the rest of the page into script.
+                at = end_tag(html, at, name).map_or(html.len(), |close| {
+                    memchr::memchr(b'>', &bytes[close..]).map_or(html.len(), |e| close + e + 1)
+                });
                 continue;
             }
             TagKind::Open => {
@@ -159,6 +165,22 @@ mod tests {
         let depth = MAX_DEPTH + 100;
         let html = format!("{}text{}", "<div>".repeat(depth), "</div>".repeat(depth));
         assert!(matches!(flatten_deep_nesting(&html), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn unclosed_list_items_and_scripts_after_deep_nesting_survive() {
+        let items = "<li>item".repeat(CHECK_FROM_TAGS);
+        let html = format!("<ul>{items}</ul><p><a href='https://wa.me/14155550132'>chat</a></p>");
+        assert!(matches!(flatten_deep_nesting(&html), Cow::Borrowed(_)));
+        let deep = format!(
+            "{}<script>var a = 1;</script><a href='mailto:a@b.io'>m</a>{}",
+            "<div>".repeat(CHECK_FROM_TAGS),
+            "</div>".repeat(CHECK_FROM_TAGS)
+        );
+        let flat = flatten_deep_nesting(&deep);
+        assert!(flat.contains("<script>var a = 1;</script>"));
+        // Tags past the cap are dropped with their attributes; their text stays.
+        assert!(flat.contains('m') && !flat.contains("mailto:a@b.io"));
     }
 
     #[test]
