@@ -400,13 +400,19 @@ impl<'a> DocumentView<'a> {
 
     /// Displays `text[start..]` backwards, as a bidi override does, keeping what was written.
     fn turn_around(&mut self, start: usize) {
+        // Only the words turn around; the spaces around them stay where they are.
         let written = self.text[start..].to_owned();
-        let shown: String = written.trim_end().chars().rev().collect();
+        let leading = written.len() - written.trim_start().len();
         let trailing = &written[written.trim_end().len()..];
+        let shown: String = written.trim().chars().rev().collect();
         self.text.truncate(start);
+        self.text.push_str(&written[..leading]);
         self.text.push_str(&shown);
         self.text.push_str(trailing);
-        self.reversed.push((start..self.text.len(), written));
+        self.reversed.push((
+            start + leading..self.text.len() - trailing.len(),
+            written.trim().to_owned(),
+        ));
     }
 
     /// The visible text around `start..end`, on one line, for a reviewer to read.
@@ -480,11 +486,15 @@ fn compact_style(style: &str) -> String {
 /// Whether inline CSS hides the element's text from visitors.
 fn style_hides(style: &str) -> bool {
     let zero = |property: &str| {
-        style.match_indices(property).any(|(at, _)| {
-            let rest = &style[at + property.len()..];
-            rest.starts_with('0')
-                && !rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        })
+        // `opacity:` but not `fill-opacity:`: the property starts the declaration.
+        style
+            .match_indices(property)
+            .filter(|(at, _)| *at == 0 || style.as_bytes()[at - 1] == b';')
+            .any(|(at, _)| {
+                let rest = &style[at + property.len()..];
+                rest.starts_with('0')
+                    && !rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            })
     };
     style.contains("display:none")
         || style.contains("visibility:hidden")

@@ -928,6 +928,16 @@ mod tests {
         let place = e.contacts[0].first_place();
         assert_eq!(place.raw, "oi.oiduts@enaj");
         assert_eq!(place.obfuscation, [Obfuscation::BidiReversed]);
+        let e = extract_from(
+            r#"<p>Mail me<span style="unicode-bidi:bidi-override;direction:rtl"> oi.oiduts@enaj</span></p>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(pairs(&e), [(ContactKind::Email, "jane@studio.io")]);
+        let e = extract_from(
+            r#"<svg><text style="fill-opacity:0.9;fill-opacity:0">Telegram: @jane_design</text></svg>"#,
+            "https://studio.io/",
+        );
+        assert!(!e.contacts[0].is_hidden(), "fill-opacity is not opacity");
     }
 
     #[test]

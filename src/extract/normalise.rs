@@ -112,6 +112,7 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
         }
         if starts_single_character_word(source, at)
             && let Some(run_end) = spaced_run_end(source, at)
+            && !is_counting_sequence(&source[at..run_end])
         {
             builder.join_spaced(at, run_end);
             at = run_end;
@@ -329,6 +330,13 @@ fn starts_single_character_word(source: &str, at: usize) -> bool {
         return false;
     };
     c.is_alphanumeric() && source.as_bytes().get(at + c.len_utf8()) == Some(&b' ')
+}
+
+/// Whether a spaced run is a counting sequence (`1 2 3 4 5 6 7 8 9 10` pagination, a
+/// `0 1 2 … 10` rating scale) rather than a word or number spelled apart.
+fn is_counting_sequence(run: &str) -> bool {
+    let digits: Vec<u32> = run.split(' ').filter_map(|d| d.parse().ok()).collect();
+    digits.len() >= MIN_SPACED_RUN && digits.windows(2).all(|w| w[1] == w[0] + 1)
 }
 
 /// Where a run of at least [`MIN_SPACED_RUN`] single characters separated by single spaces

@@ -321,6 +321,11 @@ pub(crate) fn searched_words() -> impl Iterator<Item = String> {
             if capitalised != word {
                 forms.push(capitalised);
             }
+            // Capitals, which the search folds only for ASCII letters (`ВОСЕМЬ`).
+            let upper = word.to_uppercase();
+            if !word.is_ascii() && !forms.contains(&upper) {
+                forms.push(upper);
+            }
             forms
         })
 }
@@ -496,6 +501,20 @@ fn read(word: &str) -> Option<Piece> {
     if JOINERS.contains(&lower.as_str()) {
         return Some(Piece::Joiner);
     }
+    if lower.contains('-') {
+        let digits: Option<String> = lower
+            .split('-')
+            .map(|part| {
+                WORD_VALUES
+                    .get(part)
+                    .filter(|v| **v < 10)
+                    .map(u32::to_string)
+            })
+            .collect();
+        if let Some(digits) = digits.filter(|d| d.len() >= 2) {
+            return Some(Piece::Digits(digits, Some(Obfuscation::SpelledDigits)));
+        }
+    }
     if let Some(value) = compound_value(&lower) {
         return Some(match value {
             20..=90 if value % 10 == 0 && !lower.contains('-') => Piece::Tens(value),
@@ -523,6 +542,14 @@ fn compound_value(word: &str) -> Option<u32> {
         return None;
     }
     let parts: Vec<&str> = word.split('-').filter(|p| *p != "et").collect();
+    // "four-one-five": digit words joined by hyphens are digits, not a sum.
+    if parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| WORD_VALUES.get(p).is_some_and(|v| *v < 10))
+    {
+        return None;
+    }
     let mut total = 0;
     let mut index = 0;
     if parts.len() >= 2 && parts[0] == "quatre" && parts[1].starts_with("vingt") {
@@ -608,6 +635,16 @@ impl Run {
                 if let Some(tens) = self.tens.take() {
                     // "treinta y cuatro", "vingt et un": one pair; otherwise the tens stand alone.
                     match digits.parse::<u32>() {
+                        // "soixante et onze" 71, "quatre-vingt douze" 92: French counts on
+                        // from sixty and eighty with the teens.
+                        Ok(teen)
+                            if (10..20).contains(&teen)
+                                && matches!(tens, 60 | 80)
+                                && technique.is_some() =>
+                        {
+                            self.digits.push_str(&(tens + teen).to_string());
+                            return;
+                        }
                         Ok(unit) if digits.len() == 1 && technique.is_some() && unit > 0 => {
                             self.digits.push_str(&(tens + unit).to_string());
                             return;
@@ -711,6 +748,21 @@ mod tests {
                 "+6281247182956",
             ),
             ("98450 एक दो तीन छह सात", "IN", "+919845012367"),
+            (
+                "four-one-five five-five-five zero-one-three-two",
+                "US",
+                "+14155550132",
+            ),
+            (
+                "zéro six, soixante et onze, douze, trente-quatre, cinquante-six",
+                "FR",
+                "+33671123456",
+            ),
+            (
+                "ВОСЕМЬ ДЕВЯТЬ ОДИН ШЕСТЬ ЧЕТЫРЕ ВОСЕМЬ ДВА ТРИ СЕМЬ ОДИН ПЯТЬ",
+                "RU",
+                "+79164823715",
+            ),
         ];
         for (text, region, value) in cases {
             let result = found(text, region);
