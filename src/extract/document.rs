@@ -199,12 +199,14 @@ impl<'a> DocumentView<'a> {
                             }
                             open_hidden.push(node.id());
                         }
-                        if open_hidden.is_empty()
-                            && style.as_deref().is_some_and(|s| {
-                                s.contains("unicode-bidi:bidi-override")
-                                    && s.contains("direction:rtl")
-                            })
-                        {
+                        // `<bdo dir="rtl">` is the element form of the same override.
+                        let overridden = style.as_deref().is_some_and(|s| {
+                            s.contains("unicode-bidi:bidi-override") && s.contains("direction:rtl")
+                        }) || (name == "bdo"
+                            && element
+                                .attr("dir")
+                                .is_some_and(|d| d.eq_ignore_ascii_case("rtl")));
+                        if open_hidden.is_empty() && overridden {
                             open_reversed.push((node.id(), view.text.len()));
                         }
                         let hidden = !open_hidden.is_empty();

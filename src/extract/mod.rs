@@ -938,6 +938,11 @@ mod tests {
             "https://studio.io/",
         );
         assert!(!e.contacts[0].is_hidden(), "fill-opacity is not opacity");
+        let e = extract_from(
+            r#"<p>Mail <bdo dir="rtl">oi.oiduts@enaj</bdo></p>"#,
+            "https://studio.io/",
+        );
+        assert_eq!(pairs(&e), [(ContactKind::Email, "jane@studio.io")]);
     }
 
     #[test]
