@@ -481,18 +481,13 @@ fn read(word: &str) -> Option<Piece> {
             .collect();
         return (!digits.is_empty()).then_some(Piece::Digits(digits, None));
     }
-    let first = word.chars().next()?;
-    if first.is_ascii_digit() || first == '+' {
-        return letters_for_digits(word)
-            .map(|digits| Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
-    }
-    let first_lower = first.to_lowercase().next().unwrap_or(first);
-    if word.len() > 40 || FIRST_LETTERS.binary_search(&first_lower).is_err() {
-        return letters_for_digits(word)
-            .map(|digits| Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
-    }
     if let Some(digits) = letters_for_digits(word) {
         return Some(Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
+    }
+    let first = word.chars().next()?;
+    let first_lower = first.to_lowercase().next().unwrap_or(first);
+    if word.len() > 40 || FIRST_LETTERS.binary_search(&first_lower).is_err() {
+        return None;
     }
     let lower = word.to_lowercase();
     if let Some(&(_, times)) = REPEATERS.iter().find(|(w, _)| *w == lower) {

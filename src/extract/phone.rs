@@ -138,11 +138,11 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < bytes.len() {
         if digits_in_run == 0 && open_until.is_none() {
-            // Nothing open: skip in bulk to the next byte that may start a digit: an ASCII
-            // digit, or the lead byte of Arabic-Indic, Persian, Devanagari or full-width ones.
+            // Nothing open: skip in bulk to the next digit. Prose is normalised before it
+            // gets here, so digits of other scripts are already ASCII.
             let skip = bytes[i..]
                 .iter()
-                .position(|&b| b.is_ascii_digit() || matches!(b, 0xD9 | 0xDB | 0xE0 | 0xEF))
+                .position(u8::is_ascii_digit)
                 .unwrap_or(bytes.len() - i);
             i += skip;
             if i >= bytes.len() {
@@ -164,7 +164,7 @@ fn number_windows(text: &str) -> Vec<Range<usize>> {
             }
             open_until = None;
         }
-        let is_digit = c.is_ascii_digit() || (!c.is_ascii() && is_other_script_digit(c));
+        let is_digit = c.is_ascii_digit();
         if is_digit {
             if digits_in_run == 0 {
                 run_start = i;
@@ -210,11 +210,6 @@ fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
         at += 1;
     }
     at.min(text.len())
-}
-
-/// Digits libphonenumber reads besides ASCII: full-width, Arabic-Indic, Persian, Devanagari.
-fn is_other_script_digit(c: char) -> bool {
-    matches!(c, '\u{FF10}'..='\u{FF19}' | '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' | '\u{0966}'..='\u{096F}')
 }
 
 /// The separators libphonenumber accepts inside a number (its VALID_PUNCTUATION, spaces
