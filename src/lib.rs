@@ -20,12 +20,13 @@
 //! ```
 
 pub mod classify;
+pub mod eval;
 pub mod extract;
 pub mod page;
 pub mod report;
 pub mod scan;
 
-pub use classify::{Signal, Verdict};
+pub use classify::{Ruleset, RulesetError, Score, Signal, Verdict};
 pub use extract::{Contact, ContactKind, ExtractOptions, Place, Region, Source};
 pub use page::{Page, PageError};
-pub use scan::{PageScan, scan_page};
+pub use scan::{PageScan, scan_page, scan_page_with};

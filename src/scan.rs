@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::classify::{self, Signal, Verdict};
+use crate::classify::{self, Ruleset, Score, Signal, Verdict};
 use crate::extract::{self, Contact, ExtractOptions, Region};
 use crate::page::Page;
 
@@ -14,22 +14,39 @@ pub struct PageScan {
     /// The region national phone numbers were read in.
     #[serde(serialize_with = "serialize_display")]
     pub region: Region,
+    /// The page's redirect chain before `url`, when it was reached through redirects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<Url>,
+    pub score: Score,
     pub contacts: Vec<Contact>,
+    /// The rules that fired, strongest first.
     pub signals: Vec<Signal>,
+    /// Images without alt text: anything written in them was not read (policy B24).
+    pub unscanned_images: usize,
     /// Only the page's first `MAX_PAGE_BYTES` were scanned.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
 }
 
-/// Scans one page.
+/// Scans one page with the built-in ruleset.
 pub fn scan_page(page: &Page, options: &ExtractOptions) -> PageScan {
+    scan_page_with(page, options, Ruleset::builtin())
+}
+
+/// Scans one page, judging it by `ruleset`.
+pub fn scan_page_with(page: &Page, options: &ExtractOptions, ruleset: &Ruleset) -> PageScan {
     let document = page.parse();
     let extraction = extract::extract(&document, &page.url, options);
-    let assessment = classify::assess(&extraction.contacts);
+    let mut hops = page.redirects.clone();
+    hops.push(page.url.clone());
+    let assessment = classify::assess(ruleset, &hops, &extraction);
     PageScan {
         url: page.url.clone(),
+        redirects: page.redirects.clone(),
         verdict: assessment.verdict,
+        score: assessment.score,
         region: extraction.region,
+        unscanned_images: extraction.outline.unscanned_images(),
         contacts: extraction.contacts,
         signals: assessment.signals,
         truncated: page.truncated,

@@ -96,6 +96,27 @@ pub(crate) struct DocumentView<'a> {
     /// Spans of `text` a CSS bidi override turned around for display, with the text as
     /// written in the source.
     pub(crate) reversed: Vec<(Range<usize>, String)>,
+    /// Spans of `text` inside `h1`–`h6`.
+    pub(crate) headings: Vec<Range<usize>>,
+    /// Spans of `text` inside `pre` and `code` (outermost only).
+    pub(crate) code_blocks: Vec<Range<usize>>,
+    /// `<img>` elements with alt text, and without (whose content nothing here can read).
+    pub(crate) images_with_alt: usize,
+    pub(crate) images_without_alt: usize,
+    /// `<figure>`s holding both an image and a caption.
+    pub(crate) captions: usize,
+    /// Stretches between consecutive headings that hold an image: project cards and
+    /// sections ("title plus image"), counted without knowing any language.
+    pub(crate) illustrated_sections: usize,
+    /// Walk state for the outline: open figures (with whether they hold an image and a
+    /// caption), and whether the stretch since the last heading holds an image.
+    open_figures: Vec<(ego_tree::NodeId, bool, bool)>,
+    section_has_image: bool,
+    headings_seen: usize,
+    /// Sources of embedded content: `iframe`, `embed`, `object`, `video`, `audio`, `source`.
+    pub(crate) embeds: Vec<&'a str>,
+    /// `<video>` and `<audio>` elements.
+    pub(crate) media_elements: usize,
 }
 
 /// The text of an element hidden from visitors (`display:none`, `visibility:hidden`,
@@ -177,6 +198,8 @@ impl<'a> DocumentView<'a> {
         let mut hidden_offset = 0;
         // Elements whose text a bidi override displays backwards, with where they start.
         let mut open_reversed: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut open_headings: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+        let mut open_code: Vec<(ego_tree::NodeId, usize)> = Vec::new();
 
         for edge in html.tree.root().traverse() {
             match edge {
@@ -218,6 +241,7 @@ impl<'a> DocumentView<'a> {
                             });
                         }
                         let offset = view.text.len();
+                        view.outline_element(node.id(), element, offset, &mut open_headings, &mut open_code);
                         match name {
                             "html" => {
                                 view.lang = element.attr("lang");
@@ -365,6 +389,13 @@ impl<'a> DocumentView<'a> {
                             view.microdata[i].text_end = end
                         });
                         close_if_open(&mut open_forms, node.id(), |_| {});
+                        view.outline_close(node.id());
+                        close_if_open(&mut open_headings, node.id(), |i| {
+                            view.headings[i].end = end
+                        });
+                        close_if_open(&mut open_code, node.id(), |i| {
+                            view.code_blocks[i].end = end
+                        });
                         close_if_open(&mut open_links, node.id(), |i| {
                             view.links[i].label_end = end
                         });
@@ -397,7 +428,75 @@ impl<'a> DocumentView<'a> {
                 }
             }
         }
+        view.end_section();
         view
+    }
+
+    /// Records what the page outline needs of an element opening at `offset`: headings,
+    /// code blocks, images, captions and embedded media.
+    fn outline_element(
+        &mut self,
+        id: ego_tree::NodeId,
+        element: &'a scraper::node::Element,
+        offset: usize,
+        open_headings: &mut Vec<(ego_tree::NodeId, usize)>,
+        open_code: &mut Vec<(ego_tree::NodeId, usize)>,
+    ) {
+        match element.name() {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" if open_headings.is_empty() => {
+                self.end_section();
+                self.headings_seen += 1;
+                self.headings.push(offset..offset);
+                open_headings.push((id, self.headings.len() - 1));
+            }
+            "pre" | "code" if open_code.is_empty() => {
+                self.code_blocks.push(offset..offset);
+                open_code.push((id, self.code_blocks.len() - 1));
+            }
+            "img" => {
+                if element.attr("alt").is_some_and(|alt| !alt.trim().is_empty()) {
+                    self.images_with_alt += 1;
+                } else {
+                    self.images_without_alt += 1;
+                }
+                self.section_has_image = true;
+                if let Some(figure) = self.open_figures.last_mut() {
+                    figure.1 = true;
+                }
+            }
+            "figure" => self.open_figures.push((id, false, false)),
+            "figcaption" => {
+                if let Some(figure) = self.open_figures.last_mut() {
+                    figure.2 = true;
+                }
+            }
+            "video" | "audio" => {
+                self.media_elements += 1;
+                self.embeds.extend(element.attr("src"));
+            }
+            "iframe" | "embed" | "source" => self.embeds.extend(element.attr("src")),
+            "object" => self.embeds.extend(element.attr("data")),
+            _ => {}
+        }
+    }
+
+    /// Closes what the outline tracks for the element `id`.
+    fn outline_close(&mut self, id: ego_tree::NodeId) {
+        if self.open_figures.last().is_some_and(|f| f.0 == id)
+            && let Some((_, image, caption)) = self.open_figures.pop()
+            && image
+            && caption
+        {
+            self.captions += 1;
+        }
+    }
+
+    /// Ends the stretch since the last heading, counting it if it held an image.
+    fn end_section(&mut self) {
+        if self.headings_seen > 0 && self.section_has_image {
+            self.illustrated_sections += 1;
+        }
+        self.section_has_image = false;
     }
 
     /// Displays `text[start..]` backwards, as a bidi override does, keeping what was written.

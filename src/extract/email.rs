@@ -231,7 +231,11 @@ pub(crate) fn find_plain(text: &str) -> Vec<TextMatch> {
         }
         // Too long a local part, or one glued to a letter of another script, is not an
         // address; reporting its tail would invent one.
-        if at - start > MAX_LOCAL || starts_inside_a_word(text, start) {
+        // `@user@host` is a Mastodon handle, not an address.
+        if at - start > MAX_LOCAL
+            || starts_inside_a_word(text, start)
+            || (start > 0 && bytes[start - 1] == b'@')
+        {
             continue;
         }
         while start < at && matches!(bytes[start], b'.' | b'-') {
@@ -377,6 +381,11 @@ mod tests {
             .into_iter()
             .map(|(m, _)| m.value)
             .collect()
+    }
+
+    #[test]
+    fn mastodon_handles_are_not_addresses() {
+        assert!(values("Mastodon: @tomek@hachyderm.io").is_empty());
     }
 
     #[test]

@@ -27,6 +27,8 @@ use url::Url;
 
 use document::DocumentView;
 pub(crate) use document::context_window;
+pub(crate) use normalise::{Normalised, normalise};
+
 use link::Channel;
 pub use region::{Region, RegionError};
 
@@ -350,6 +352,33 @@ pub struct ExtractOptions {
     pub region: Option<Region>,
 }
 
+/// Links kept in the outline: enough for any real page's navigation and footer.
+const MAX_OUTLINE_LINKS: usize = 2000;
+
+/// What a page is made of besides its contacts: what the classifier weighs to tell a
+/// showcase from a contact card. Spans and offsets are into [`Extraction::text`].
+#[derive(Clone, Debug, Default)]
+pub struct Outline {
+    pub(crate) headings: Vec<Range<usize>>,
+    pub(crate) code_blocks: Vec<Range<usize>>,
+    pub(crate) images_with_alt: usize,
+    pub(crate) images_without_alt: usize,
+    pub(crate) captions: usize,
+    pub(crate) illustrated_sections: usize,
+    /// Sources of iframes, embeds, video and audio, resolved against the page.
+    pub(crate) embeds: Vec<Url>,
+    pub(crate) media_elements: usize,
+    /// Links to other sites, resolved, with where their element starts in the text.
+    pub(crate) external_links: Vec<(Url, usize)>,
+}
+
+impl Outline {
+    /// Images without alt text: anything written in them (a number in a banner) is unread.
+    pub fn unscanned_images(&self) -> usize {
+        self.images_without_alt
+    }
+}
+
 /// The contacts found on one page.
 #[derive(Clone, Debug)]
 pub struct Extraction {
@@ -359,11 +388,12 @@ pub struct Extraction {
     pub region: Region,
     /// The page's visible text, which all offsets point into.
     pub text: String,
+    pub outline: Outline,
 }
 
 /// Finds every contact channel on a parsed page served at `page_url`.
 pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extraction {
-    let view = DocumentView::from_html(html);
+    let mut view = DocumentView::from_html(html);
     let base = view
         .base_href
         .and_then(|href| page_url.join(href).ok())
@@ -411,10 +441,50 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             found.add(channel, place);
         }
     }
+    let outline = outline_of(&mut view, page_url, &base);
     Extraction {
         contacts: found.into_contacts(),
         region,
         text: view.text,
+        outline,
+    }
+}
+
+/// The channels a URL itself is (a `wa.me/…` link, a booking page), as `(kind, value)`:
+/// for the hops of a redirect chain, which the page's own contacts do not cover.
+pub(crate) fn channels_of_url(url: &Url, region: Region) -> Vec<(ContactKind, String)> {
+    link::channels_of(url, region)
+        .into_iter()
+        .map(|c| (c.kind, c.value))
+        .collect()
+}
+
+/// The page's outline, taking the parts the walk gathered.
+fn outline_of(view: &mut DocumentView, page_url: &Url, base: &Url) -> Outline {
+    let resolve = |href: &str| {
+        base.join(href.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
+    let page_host = page_url.host_str();
+    let external_links = view
+        .links
+        .iter()
+        .filter(|l| !link::is_same_site_path(l.url.trim()))
+        .filter_map(|l| Some((resolve(l.url)?, l.offset)))
+        .filter(|(u, _)| u.host_str() != page_host)
+        .take(MAX_OUTLINE_LINKS)
+        .collect();
+    Outline {
+        headings: std::mem::take(&mut view.headings),
+        code_blocks: std::mem::take(&mut view.code_blocks),
+        images_with_alt: view.images_with_alt,
+        images_without_alt: view.images_without_alt,
+        captions: view.captions,
+        illustrated_sections: view.illustrated_sections,
+        embeds: view.embeds.iter().filter_map(|src| resolve(src)).collect(),
+        media_elements: view.media_elements,
+        external_links,
     }
 }
 

@@ -22,7 +22,7 @@ pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<TextMatch> {
     matches
 }
 
-/// Words that say the number after them is an identifier, not a phone number.
+/// Words that say the number after them is an identifier or a price, not a phone number.
 const ID_WORDS: &[&str] = &[
     "order",
     "invoice",
@@ -64,6 +64,30 @@ const ID_WORDS: &[&str] = &[
     "transaction",
     "booking",
     "case",
+    // Tax numbers Italian and Spanish sites must show (P.IVA 07812340722 passes as a landline).
+    "iva",
+    "p.iva",
+    "piva",
+    "fiscale",
+    "nif",
+    "cif",
+    "abn",
+    // A currency before the digits makes them a price (`Rp 1.500.000`).
+    "rp",
+    "rs",
+    "r$",
+    "idr",
+    "inr",
+    "usd",
+    "eur",
+    "brl",
+    "mxn",
+    "cop",
+    "$",
+    "€",
+    "£",
+    "₹",
+    "₦",
 ];
 
 /// Whether the words just before a number name it an id (`Order #4155550132`,
@@ -378,6 +402,14 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].value, "+442079460958");
         assert_eq!(&text[found[0].start..found[0].end], "0044 20 7946 0958");
+    }
+
+    #[test]
+    fn tax_numbers_and_prices_are_not_phones() {
+        let it: Region = "IT".parse().unwrap();
+        assert!(values("Studio Rossi · P.IVA 07812340722", it).is_empty());
+        let id: Region = "ID".parse().unwrap();
+        assert!(values("Paket logo: Rp 1.500.000", id).is_empty());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const MAX_PAGE_BYTES: u64 = 10 * 1024 * 1024;
 pub struct Page {
     /// Where the page was served (resolves relative links, gives region hints).
     pub url: Url,
+    /// The redirect chain that led to `url`, first hop first (empty when none).
+    pub redirects: Vec<Url>,
     pub html: String,
     /// The charset the bytes were decoded from (`"windows-1251"`).
     pub encoding: &'static str,
@@ -65,6 +67,7 @@ impl Page {
         let decoded = charset::decode(bytes, content_type, tld.as_deref());
         Page {
             url,
+            redirects: Vec::new(),
             html: decoded.text,
             encoding: decoded.encoding.name(),
             charset_from: decoded.source,

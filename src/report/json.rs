@@ -18,7 +18,7 @@ mod tests {
     #[test]
     fn line_has_the_contract_fields() {
         let page = Page::from_bytes(
-            b"<p>Mail <a href='mailto:jane@studio.io'>jane@studio.io</a></p>",
+            b"<h2>Selected work</h2><p>Mail <a href='mailto:jane@studio.io'>jane@studio.io</a></p>",
             url::Url::parse("https://studio.io/").unwrap(),
         );
         let line = json_line(&scan_page(&page, &ExtractOptions::default()));
@@ -30,7 +30,10 @@ mod tests {
         assert_eq!(c["value"], "jane@studio.io");
         assert_eq!(c["source"], "text");
         assert_eq!(c["places"].as_array().unwrap().len(), 2);
-        assert!(v["signals"].as_array().unwrap().is_empty());
+        assert_eq!(v["signals"][0]["rule"], "SHW001");
+        assert_eq!(v["signals"][0]["weight"], 2);
+        assert_eq!(v["score"]["showcase"], 2);
+        assert_eq!(v["score"]["threshold"], 4);
         assert!(!line.contains('\n'));
     }
 }

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use crate::scan::PageScan;
 
-/// The page's verdict, its contacts (kind, value, where found) and the signals that fired.
+/// The page's verdict, its contacts (kind, value, where found), its scores and the top
+/// reasons for the verdict.
 pub fn table(scan: &PageScan) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
@@ -59,8 +60,55 @@ pub fn table(scan: &PageScan) -> String {
             );
         }
     }
-    for signal in &scan.signals {
-        let _ = writeln!(out, "  {}  {}", signal.rule, signal.evidence);
+    let _ = writeln!(
+        out,
+        "  score: solicitation {} (flagged at {}), showcase {} (shows work at {})",
+        scan.score.solicitation,
+        scan.score.threshold,
+        scan.score.showcase,
+        scan.score.showcase_present
+    );
+    let reasons: Vec<_> = scan.signals.iter().filter(|s| s.counted).take(TOP_REASONS).collect();
+    if !reasons.is_empty() {
+        let _ = writeln!(out, "  top reasons:");
+    }
+    for signal in reasons {
+        let near = signal
+            .near
+            .as_ref()
+            .filter(|n| n.words <= NEAR_ENOUGH)
+            .map(|n| format!("  (near {} {})", n.kind, n.value))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {} {:+}  {}: {}{near}",
+            signal.rule,
+            signal.weight,
+            signal.name,
+            shorten(&signal.matched, 70)
+        );
+    }
+    if scan.unscanned_images > 0 {
+        let _ = writeln!(
+            out,
+            "  {} image(s) without alt text were not read",
+            scan.unscanned_images
+        );
     }
     out
+}
+
+/// Signals shown in the table; the JSON has them all.
+const TOP_REASONS: usize = 5;
+
+/// A contact this many words from a signal is worth naming beside it.
+const NEAR_ENOUGH: usize = 40;
+
+fn shorten(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max).collect();
+    format!("{cut}…")
 }

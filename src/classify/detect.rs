@@ -1,0 +1,342 @@
+//! The facts about a page that are not phrases: what its URL is, how its channels are
+//! offered, what it embeds. Each [`Detector`] of the ruleset is answered here.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use url::Url;
+
+use super::ruleset::{Detector, Ruleset};
+use crate::extract::{ContactKind, Extraction, Obfuscation, Source, channels_of_url};
+
+/// What a detector found: the thing to show a reviewer, and where it is on the page.
+pub(crate) struct Finding {
+    pub(crate) matched: String,
+    pub(crate) offset: Option<usize>,
+}
+
+/// The page as the detectors see it.
+pub(crate) struct PageFacts<'a> {
+    /// The redirect chain's earlier hops, then the page's own URL.
+    pub(crate) hops: Vec<&'a Url>,
+    pub(crate) extraction: &'a Extraction,
+    pub(crate) ruleset: &'a Ruleset,
+    /// The showcase score, known once the showcase rules have run.
+    pub(crate) showcase: i32,
+}
+
+/// Messenger kinds: chats rather than addresses or forms.
+const MESSENGERS: [ContactKind; 10] = [
+    ContactKind::Whatsapp,
+    ContactKind::Telegram,
+    ContactKind::Skype,
+    ContactKind::Discord,
+    ContactKind::Wechat,
+    ContactKind::Line,
+    ContactKind::Signal,
+    ContactKind::Viber,
+    ContactKind::Zalo,
+    ContactKind::Qq,
+];
+
+/// Techniques people use to get a channel past a filter (policy §3d, weight SOL024).
+const EVASIONS: [Obfuscation; 10] = [
+    Obfuscation::Base64,
+    Obfuscation::ZeroWidth,
+    Obfuscation::Homoglyph,
+    Obfuscation::FullWidth,
+    Obfuscation::Keycap,
+    Obfuscation::SpacedOut,
+    Obfuscation::SpelledDigits,
+    Obfuscation::LettersForDigits,
+    Obfuscation::BidiReversed,
+    Obfuscation::Decoy,
+];
+
+/// Anti-harvest habits: old, common, often switched on by the host (policy §3d, SOL031).
+const ANTI_HARVEST: [Obfuscation; 3] = [
+    Obfuscation::Cloudflare,
+    Obfuscation::SpelledAt,
+    Obfuscation::Script,
+];
+
+/// Query parameters that carry a pre-filled message or subject.
+const PREFILL_PARAMETERS: [&str; 5] = ["text", "body", "subject", "msg", "message"];
+
+impl PageFacts<'_> {
+    pub(crate) fn detect(&self, detector: Detector) -> Option<Finding> {
+        let extraction = self.extraction;
+        let hosts = &self.ruleset.hosts;
+        match detector {
+            Detector::PageUrlIsChannel => self.hops.iter().find_map(|url| {
+                let channel = channels_of_url(url, extraction.region)
+                    .into_iter()
+                    .find(|(kind, _)| kind.is_channel());
+                let payment = host_listed(url, &hosts.payment);
+                (channel.is_some() || payment).then(|| Finding {
+                    matched: match channel {
+                        Some((kind, value)) => format!("{url} ({kind} {value})"),
+                        None => format!("{url} (payment page)"),
+                    },
+                    offset: None,
+                })
+            }),
+            Detector::BareContactPage => {
+                let channels: Vec<_> = extraction
+                    .contacts
+                    .iter()
+                    .filter(|c| c.kind.is_channel())
+                    .collect();
+                let first = channels.first()?;
+                (self.showcase < self.ruleset.scoring.showcase_present).then(|| Finding {
+                    matched: format!(
+                        "{} channel{} and a showcase score of {} (below {})",
+                        channels.len(),
+                        if channels.len() == 1 { "" } else { "s" },
+                        self.showcase,
+                        self.ruleset.scoring.showcase_present
+                    ),
+                    offset: Some(first.first_place().offset),
+                })
+            }
+            Detector::LinkHubWithChannel => {
+                self.hops.iter().find(|u| host_listed(u, &hosts.link_hubs))?;
+                let contact = extraction.contacts.iter().find(|c| {
+                    MESSENGERS.contains(&c.kind)
+                        || matches!(c.kind, ContactKind::Phone | ContactKind::Booking)
+                })?;
+                Some(Finding {
+                    matched: format!("link hub entry: {} {}", contact.kind, contact.value),
+                    offset: Some(contact.first_place().offset),
+                })
+            }
+            Detector::MarketplacePage => self.hops.iter().find_map(|url| {
+                let home = self.ruleset.home_platform.as_deref();
+                let market = self.ruleset.marketplaces.iter().find(|m| {
+                    Some(m.name.as_str()) != home
+                        && host_listed(url, &m.hosts)
+                        && url.path() != "/"
+                        && (m.profile_paths.is_empty()
+                            || m.profile_paths.iter().any(|p| url.path().starts_with(p)))
+                })?;
+                Some(Finding {
+                    matched: format!("{url} (a page on {})", market.name),
+                    offset: None,
+                })
+            }),
+            Detector::PrefilledTextNamesPlatform => {
+                extraction.contacts.iter().find_map(|contact| {
+                    contact.places().iter().find_map(|place| {
+                        if !matches!(place.source, Source::Href | Source::PageUrl | Source::Script) {
+                            return None;
+                        }
+                        let url = Url::parse(place.raw.trim()).ok()?;
+                        let (_, text) = url.query_pairs().find(|(k, v)| {
+                            PREFILL_PARAMETERS.contains(&k.as_ref())
+                                && self.ruleset.matcher.names_platform(v)
+                        })?;
+                        Some(Finding {
+                            matched: format!("{} pre-filled: \u{201c}{text}\u{201d}", contact.kind),
+                            offset: Some(place.offset),
+                        })
+                    })
+                })
+            }
+            Detector::FilterEvasion => offered(extraction, |contact| {
+                contact.is_hidden()
+                    || contact.obfuscation().iter().any(|o| EVASIONS.contains(o))
+            }),
+            Detector::AntiHarvest => offered(extraction, |contact| {
+                let techniques = contact.obfuscation();
+                techniques.iter().any(|o| ANTI_HARVEST.contains(o))
+                    && !techniques.iter().any(|o| EVASIONS.contains(o))
+            }),
+            Detector::ManyMessengers => {
+                let mut kinds: Vec<ContactKind> = extraction
+                    .contacts
+                    .iter()
+                    .map(|c| c.kind)
+                    .filter(|k| MESSENGERS.contains(k))
+                    .collect();
+                kinds.dedup();
+                kinds.sort();
+                kinds.dedup();
+                (kinds.len() >= 3).then(|| Finding {
+                    matched: kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
+                    offset: None,
+                })
+            }
+            Detector::BookingCallToAction => {
+                let hero_end = extraction.text.len() / 3;
+                extraction.contacts.iter().find_map(|c| {
+                    if c.kind != ContactKind::Booking {
+                        return None;
+                    }
+                    let place = c.places().iter().find(|p| {
+                        !p.hidden
+                            && matches!(p.source, Source::Href | Source::Text)
+                            && p.offset <= hero_end
+                    })?;
+                    Some(Finding {
+                        matched: c.value.clone(),
+                        offset: Some(place.offset),
+                    })
+                })
+            }
+            Detector::PaymentLinks => extraction
+                .outline
+                .external_links
+                .iter()
+                .find(|(url, _)| host_listed(url, &hosts.payment))
+                .map(|(url, offset)| Finding {
+                    matched: url.to_string(),
+                    offset: Some(*offset),
+                }),
+            Detector::ShowcaseHost => self
+                .hops
+                .iter()
+                .find(|u| host_listed(u, &hosts.showcase))
+                .map(|u| Finding {
+                    matched: u.to_string(),
+                    offset: None,
+                }),
+            Detector::LinkHubOfShowcases => {
+                self.hops.iter().find(|u| host_listed(u, &hosts.link_hubs))?;
+                let mut showcases: Vec<&str> = extraction
+                    .outline
+                    .external_links
+                    .iter()
+                    .filter(|(u, _)| host_listed(u, &hosts.showcase))
+                    .filter_map(|(u, _)| u.host_str())
+                    .collect();
+                showcases.sort_unstable();
+                showcases.dedup();
+                (showcases.len() >= 2).then(|| Finding {
+                    matched: showcases.join(", "),
+                    offset: None,
+                })
+            }
+            Detector::EmbeddedWork => {
+                let outline = &extraction.outline;
+                let embed = outline.embeds.iter().find(|u| host_listed(u, &hosts.embeds));
+                match embed {
+                    Some(url) => Some(Finding {
+                        matched: format!("embedded {url}"),
+                        offset: None,
+                    }),
+                    None => (outline.media_elements > 0).then(|| Finding {
+                        matched: format!("{} video or audio element(s)", outline.media_elements),
+                        offset: None,
+                    }),
+                }
+            }
+            Detector::CaptionedGallery => {
+                let outline = &extraction.outline;
+                (outline.images_with_alt >= 6 || outline.captions >= 3).then(|| Finding {
+                    matched: format!(
+                        "{} described images, {} captions",
+                        outline.images_with_alt, outline.captions
+                    ),
+                    offset: None,
+                })
+            }
+            Detector::WorkItems => {
+                let sections = extraction.outline.illustrated_sections;
+                (sections >= 3).then(|| Finding {
+                    matched: format!("{sections} headed sections with images"),
+                    offset: None,
+                })
+            }
+            Detector::HomePlatformProfileLink => {
+                let home = self.ruleset.home_platform.as_deref()?;
+                let market = self.ruleset.marketplaces.iter().find(|m| m.name == home)?;
+                extraction
+                    .outline
+                    .external_links
+                    .iter()
+                    .find(|(u, _)| {
+                        host_listed(u, &market.hosts)
+                            && market.profile_paths.iter().any(|p| u.path().starts_with(p))
+                    })
+                    .map(|(u, offset)| Finding {
+                        matched: u.to_string(),
+                        offset: Some(*offset),
+                    })
+            }
+        }
+    }
+}
+
+/// The first channel offered the way `test` asks.
+fn offered(
+    extraction: &Extraction,
+    test: impl Fn(&crate::extract::Contact) -> bool,
+) -> Option<Finding> {
+    let contact = extraction
+        .contacts
+        .iter()
+        .find(|c| c.kind.is_channel() && test(c))?;
+    let place = contact.first_place();
+    let mut manner: Vec<&str> = contact.obfuscation().iter().map(|o| o.as_str()).collect();
+    if contact.is_hidden() {
+        manner.insert(0, "hidden");
+    }
+    Some(Finding {
+        matched: format!("{} {} ({}): {}", contact.kind, contact.value, manner.join(", "), place.raw),
+        offset: Some(place.offset),
+    })
+}
+
+/// Whether the URL is on one of `listed` (`"behance.net"`, or with a path prefix:
+/// `"wise.com/pay"`), subdomains included.
+pub(crate) fn host_listed(url: &Url, listed: &[String]) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    listed.iter().any(|entry| {
+        let (domain, path) = match entry.find('/') {
+            Some(i) => (&entry[..i], &entry[i..]),
+            None => (entry.as_str(), ""),
+        };
+        (host == domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.')))
+            && url.path().starts_with(path)
+    })
+}
+
+/// Whether the text shows prices: a currency sign or code next to an amount.
+pub(crate) fn shows_prices(text: &str) -> bool {
+    static PRICE: OnceLock<Option<Regex>> = OnceLock::new();
+    PRICE
+        .get_or_init(|| {
+            Regex::new(
+                r"(?i)(?:[$€£¥₹₽₴₦₱₫]|\b(?:usd|eur|gbp|inr|rs\.?|rub|uah|brl|r\$|idr|rp\.?|aed|sar|egp|mxn|cop|ars|vnd|cny|rmb)\s?)\s?\d|\d[\d.,\u{a0} ]*\s?(?:[$€£¥₹₽₴₦₫元]|(?:usd|eur|gbp|руб|грн|đ|ريال|جنيه|درهم)\b)",
+            )
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|r| r.is_match(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_match_with_subdomains_and_path_prefixes() {
+        let listed = vec!["behance.net".to_owned(), "wise.com/pay".to_owned()];
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert!(host_listed(&url("https://www.behance.net/jane"), &listed));
+        assert!(host_listed(&url("https://wise.com/pay/me/jane"), &listed));
+        assert!(!host_listed(&url("https://wise.com/gb/"), &listed));
+        assert!(!host_listed(&url("https://notbehance.net/"), &listed));
+    }
+
+    #[test]
+    fn prices_are_amounts_with_a_currency() {
+        assert!(shows_prices("Logo package: $450"));
+        assert!(shows_prices("desde 1.200 € por proyecto"));
+        assert!(shows_prices("от 15 000 руб."));
+        assert!(!shows_prices("Founded in 2014, 12 projects"));
+    }
+}
