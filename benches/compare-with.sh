@@ -16,6 +16,6 @@ unset CARGO_TARGET_DIR
 (cd "$before" && cargo bench --bench scan --no-run -q)
 (cd "$here" && cargo bench --bench scan --no-run -q)
 echo "== before: $rev"
-(cd "$before" && cargo bench -q --bench scan 2>/dev/null | grep -E 'corpus:|MB/s|ratio')
+(cd "$before" && cargo bench -q --bench scan 2>/dev/null | grep -E 'corpus:|MB/s|ratio|share')
 echo "== after: $(git -C "$here" rev-parse --short HEAD) (working tree)"
-(cd "$here" && cargo bench -q --bench scan 2>/dev/null | grep -E 'corpus:|MB/s|ratio')
+(cd "$here" && cargo bench -q --bench scan 2>/dev/null | grep -E 'corpus:|MB/s|ratio|share')

@@ -2,13 +2,16 @@
 //!
 //! `cargo bench --bench scan` measures both with criterion and then prints
 //! `scan/parse throughput ratio` from the two estimates of this run (the aim:
-//! extraction and verdict cost at most half as much again as parsing, ratio ≥ 0.67).
+//! extraction and verdict cost at most half as much again as parsing, ratio ≥ 0.67). It
+//! also times the classifier alone on the pages' extractions and prints its share of the
+//! scan time (aim: at most 20%).
 
 use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
-use portfolio_audit::{ExtractOptions, Page, scan_page};
+use portfolio_audit::extract::{Extraction, extract};
+use portfolio_audit::{ExtractOptions, Page, Ruleset, classify, scan_page};
 use scraper::Html;
 
 mod common;
@@ -36,6 +39,22 @@ fn bench(c: &mut Criterion, pages: &[Page]) {
         b.iter(|| {
             for page in pages {
                 std::hint::black_box(scan_page(page, &options));
+            }
+        })
+    });
+    // What the classifier sees: each page's extraction and its URL.
+    let extracted: Vec<(Vec<url::Url>, Extraction)> = pages
+        .iter()
+        .map(|p| {
+            let html = p.parse();
+            (vec![p.url.clone()], extract(&html, &p.url, &options))
+        })
+        .collect();
+    let ruleset = Ruleset::builtin();
+    group.bench_function("classify", |b| {
+        b.iter(|| {
+            for (hops, extraction) in &extracted {
+                std::hint::black_box(classify::assess(ruleset, hops, extraction));
             }
         })
     });
@@ -69,5 +88,11 @@ fn main() {
             "scan/parse throughput ratio: {:.2} (aim ≥ 0.67)",
             parse / scan
         );
+        if let Some(classify) = mean_seconds("classify") {
+            println!(
+                "classification share of scan time: {:.1}% (aim ≤ 20%)",
+                100.0 * classify / scan
+            );
+        }
     }
 }

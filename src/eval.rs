@@ -149,17 +149,27 @@ pub struct Tally {
 impl Tally {
     /// 1.0 when nothing was predicted (no false alarm was possible).
     pub fn precision(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_positives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
 
     /// 1.0 when nothing was labelled.
     pub fn recall(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_negatives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
 }
 
 fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 { 1.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        1.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 /// How often a rule fired, on pages of each label.
@@ -232,8 +242,10 @@ pub fn evaluate(labels: &Labels, ruleset: &Ruleset) -> Evaluation {
 impl Evaluation {
     /// Precision and recall per verdict.
     pub fn verdicts(&self) -> BTreeMap<Verdict, Tally> {
-        let mut out: BTreeMap<Verdict, Tally> =
-            Verdict::ALL.iter().map(|&v| (v, Tally::default())).collect();
+        let mut out: BTreeMap<Verdict, Tally> = Verdict::ALL
+            .iter()
+            .map(|&v| (v, Tally::default()))
+            .collect();
         for page in &self.pages {
             if page.labelled == page.predicted {
                 out.entry(page.labelled).or_default().true_positives += 1;
@@ -311,7 +323,11 @@ impl Evaluation {
             self.labels,
             self.ruleset
         );
-        let _ = writeln!(out, "{:<22} {:>9} {:>7} {:>8}", "verdict", "precision", "recall", "labelled");
+        let _ = writeln!(
+            out,
+            "{:<22} {:>9} {:>7} {:>8}",
+            "verdict", "precision", "recall", "labelled"
+        );
         let verdicts = self.verdicts();
         for (verdict, tally) in &verdicts {
             let _ = writeln!(
@@ -323,7 +339,11 @@ impl Evaluation {
                 tally.true_positives + tally.false_negatives
             );
         }
-        let correct = self.pages.iter().filter(|p| p.labelled == p.predicted).count();
+        let correct = self
+            .pages
+            .iter()
+            .filter(|p| p.labelled == p.predicted)
+            .count();
         let _ = writeln!(
             out,
             "accuracy {:.3} ({correct}/{})\n",
@@ -331,7 +351,11 @@ impl Evaluation {
             self.pages.len()
         );
         let _ = writeln!(out, "confusion (rows: labelled, columns: predicted)");
-        let _ = writeln!(out, "{:<22} {:>10} {:>10} {:>12}", "", "no_contact", "showcase", "solicitation");
+        let _ = writeln!(
+            out,
+            "{:<22} {:>10} {:>10} {:>12}",
+            "", "no_contact", "showcase", "solicitation"
+        );
         for (i, row) in self.confusion().iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -342,7 +366,11 @@ impl Evaluation {
                 row[2]
             );
         }
-        let _ = writeln!(out, "\n{:<13} {:>9} {:>7} {:>5} {:>4} {:>4}", "contact kind", "precision", "recall", "tp", "fp", "fn");
+        let _ = writeln!(
+            out,
+            "\n{:<13} {:>9} {:>7} {:>5} {:>4} {:>4}",
+            "contact kind", "precision", "recall", "tp", "fp", "fn"
+        );
         for (kind, tally) in self.contacts(labels) {
             let _ = writeln!(
                 out,
@@ -357,7 +385,11 @@ impl Evaluation {
         }
         let _ = writeln!(out, "\nrule     fired  on solicitation pages");
         for (rule, stats) in self.rules() {
-            let _ = writeln!(out, "{rule:<8} {:>5}  {:>5}", stats.fired, stats.on_solicitation);
+            let _ = writeln!(
+                out,
+                "{rule:<8} {:>5}  {:>5}",
+                stats.fired, stats.on_solicitation
+            );
         }
         let wrong: Vec<&PageOutcome> = self.wrong().collect();
         let _ = writeln!(out, "\nwrong pages: {}", wrong.len());
@@ -388,7 +420,11 @@ impl Evaluation {
             }
         }
         for failure in &self.failures {
-            let _ = writeln!(out, "  error: {} (line {}): {}", failure.file, failure.line, failure.error);
+            let _ = writeln!(
+                out,
+                "  error: {} (line {}): {}",
+                failure.file, failure.line, failure.error
+            );
         }
         out
     }

@@ -171,7 +171,13 @@ fn a_redirect_hop_that_is_a_channel_flags_the_page() {
     let page = fixture("a-github-pages-dev.html");
     let args = |via: &str| {
         run(&[
-            "scan", "--format", "json", "--url", "https://nowicki.dev/", "--via", via,
+            "scan",
+            "--format",
+            "json",
+            "--url",
+            "https://nowicki.dev/",
+            "--via",
+            via,
             page.to_str().unwrap(),
         ])
     };
@@ -214,7 +220,12 @@ fn a_bad_rules_file_names_file_line_and_rule_and_nothing_is_scanned() {
     )
     .unwrap();
     let page = fixture("a-github-pages-dev.html");
-    let output = run(&["scan", "--rules", rules.to_str().unwrap(), page.to_str().unwrap()]);
+    let output = run(&[
+        "scan",
+        "--rules",
+        rules.to_str().unwrap(),
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     let err = String::from_utf8_lossy(&output.stderr);
@@ -229,7 +240,10 @@ fn eval_scores_the_fixture_labels() {
     let output = run(&["eval", "--labels", labels.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("confusion (rows: labelled, columns: predicted)"), "{text}");
+    assert!(
+        text.contains("confusion (rows: labelled, columns: predicted)"),
+        "{text}"
+    );
     assert!(text.contains("solicitation"), "{text}");
     assert!(text.contains("contact kind"), "{text}");
     assert!(text.contains("wrong pages:"), "{text}");

@@ -14,8 +14,12 @@ fn fired_on(ruleset: &Ruleset, rule: &Rule, text: &str) -> Vec<String> {
         Zone::Heading => format!("<h2>{escaped}</h2>"),
         Zone::Text => format!("<p>{escaped}</p>"),
     };
-    let html = format!("<!doctype html><html><head><title>t</title></head><body>{body}</body></html>");
-    let page = Page::from_bytes(html.as_bytes(), url::Url::parse("https://studio.example.com/").unwrap());
+    let html =
+        format!("<!doctype html><html><head><title>t</title></head><body>{body}</body></html>");
+    let page = Page::from_bytes(
+        html.as_bytes(),
+        url::Url::parse("https://studio.example.com/").unwrap(),
+    );
     scan_page_with(&page, &ExtractOptions::default(), ruleset)
         .signals
         .into_iter()
@@ -31,12 +35,18 @@ fn every_phrase_rule_fires_on_its_examples_and_not_on_its_counter_examples() {
         assert!(!rule.examples.is_empty(), "{} has no examples", rule.id);
         for example in &rule.examples {
             if !fired_on(ruleset, rule, example).contains(&rule.id) {
-                failures.push(format!("{} does not fire on its example {example:?}", rule.id));
+                failures.push(format!(
+                    "{} does not fire on its example {example:?}",
+                    rule.id
+                ));
             }
         }
         for counter in &rule.counter_examples {
             if fired_on(ruleset, rule, counter).contains(&rule.id) {
-                failures.push(format!("{} fires on its counter-example {counter:?}", rule.id));
+                failures.push(format!(
+                    "{} fires on its counter-example {counter:?}",
+                    rule.id
+                ));
             }
         }
     }
@@ -46,7 +56,11 @@ fn every_phrase_rule_fires_on_its_examples_and_not_on_its_counter_examples() {
 #[test]
 fn every_rule_explains_itself() {
     for rule in &Ruleset::builtin().rules {
-        assert!(rule.explanation.len() > 60, "{} needs a real explanation", rule.id);
+        assert!(
+            rule.explanation.len() > 60,
+            "{} needs a real explanation",
+            rule.id
+        );
         assert!(!rule.examples.is_empty(), "{} needs an example", rule.id);
     }
 }
@@ -101,7 +115,9 @@ examples = ["Price list in Telegram"]
     assert_eq!((line, rule.as_deref()), (Some(3), Some("ACM001")));
     assert!(message.contains("@pricelists"), "{message}");
 
-    let no_grade = text.replace("grade = \"medium\"\n", "").replace("regex = ['price(']", "phrases = [\"price list\"]");
+    let no_grade = text
+        .replace("grade = \"medium\"\n", "")
+        .replace("regex = ['price(']", "phrases = [\"price list\"]");
     let (_, rule, message) = invalid(&no_grade);
     assert_eq!(rule.as_deref(), Some("ACM001"));
     assert!(message.contains("grade"), "{message}");
@@ -138,7 +154,13 @@ examples = ["WhatsApp me"]
     let replaced = ruleset.rule("SOL020").unwrap();
     assert_eq!(replaced.weight, 3);
     assert!(replaced.origin.starts_with("custom.toml:"));
-    assert!(ruleset.rule("SOL010").unwrap().origin.contains("default.toml"));
+    assert!(
+        ruleset
+            .rule("SOL010")
+            .unwrap()
+            .origin
+            .contains("default.toml")
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 use url::Url;
 
 use super::ruleset::{Detector, Ruleset};
@@ -100,7 +100,9 @@ impl PageFacts<'_> {
                 })
             }
             Detector::LinkHubWithChannel => {
-                self.hops.iter().find(|u| host_listed(u, &hosts.link_hubs))?;
+                self.hops
+                    .iter()
+                    .find(|u| host_listed(u, &hosts.link_hubs))?;
                 let contact = extraction.contacts.iter().find(|c| {
                     MESSENGERS.contains(&c.kind)
                         || matches!(c.kind, ContactKind::Phone | ContactKind::Booking)
@@ -127,7 +129,10 @@ impl PageFacts<'_> {
             Detector::PrefilledTextNamesPlatform => {
                 extraction.contacts.iter().find_map(|contact| {
                     contact.places().iter().find_map(|place| {
-                        if !matches!(place.source, Source::Href | Source::PageUrl | Source::Script) {
+                        if !matches!(
+                            place.source,
+                            Source::Href | Source::PageUrl | Source::Script
+                        ) {
                             return None;
                         }
                         let url = Url::parse(place.raw.trim()).ok()?;
@@ -143,8 +148,7 @@ impl PageFacts<'_> {
                 })
             }
             Detector::FilterEvasion => offered(extraction, |contact| {
-                contact.is_hidden()
-                    || contact.obfuscation().iter().any(|o| EVASIONS.contains(o))
+                contact.is_hidden() || contact.obfuscation().iter().any(|o| EVASIONS.contains(o))
             }),
             Detector::AntiHarvest => offered(extraction, |contact| {
                 let techniques = contact.obfuscation();
@@ -162,7 +166,11 @@ impl PageFacts<'_> {
                 kinds.sort();
                 kinds.dedup();
                 (kinds.len() >= 3).then(|| Finding {
-                    matched: kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
+                    matched: kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     offset: None,
                 })
             }
@@ -201,7 +209,9 @@ impl PageFacts<'_> {
                     offset: None,
                 }),
             Detector::LinkHubOfShowcases => {
-                self.hops.iter().find(|u| host_listed(u, &hosts.link_hubs))?;
+                self.hops
+                    .iter()
+                    .find(|u| host_listed(u, &hosts.link_hubs))?;
                 let mut showcases: Vec<&str> = extraction
                     .outline
                     .external_links
@@ -218,7 +228,10 @@ impl PageFacts<'_> {
             }
             Detector::EmbeddedWork => {
                 let outline = &extraction.outline;
-                let embed = outline.embeds.iter().find(|u| host_listed(u, &hosts.embeds));
+                let embed = outline
+                    .embeds
+                    .iter()
+                    .find(|u| host_listed(u, &hosts.embeds));
                 match embed {
                     Some(url) => Some(Finding {
                         matched: format!("embedded {url}"),
@@ -282,7 +295,13 @@ fn offered(
         manner.insert(0, "hidden");
     }
     Some(Finding {
-        matched: format!("{} {} ({}): {}", contact.kind, contact.value, manner.join(", "), place.raw),
+        matched: format!(
+            "{} {} ({}): {}",
+            contact.kind,
+            contact.value,
+            manner.join(", "),
+            place.raw
+        ),
         offset: Some(place.offset),
     })
 }
@@ -299,23 +318,62 @@ pub(crate) fn host_listed(url: &Url, listed: &[String]) -> bool {
             Some(i) => (&entry[..i], &entry[i..]),
             None => (entry.as_str(), ""),
         };
-        (host == domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.')))
+        (host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.')))
             && url.path().starts_with(path)
     })
 }
 
+/// Currency signs: a digit just before or after one makes a price.
+const CURRENCY_SIGNS: &[&str] = &["$", "€", "£", "¥", "₹", "₽", "₴", "₦", "₱", "₫", "元", "r$"];
+
+/// Currency codes and words: a price when they stand as a word next to a digit.
+const CURRENCY_WORDS: &[&str] = &[
+    "usd", "eur", "gbp", "inr", "rs", "rub", "uah", "brl", "idr", "rp", "aed", "sar", "egp", "mxn",
+    "cop", "ars", "vnd", "cny", "rmb", "руб", "грн", "đ", "ريال", "جنيه", "درهم",
+];
+
 /// Whether the text shows prices: a currency sign or code next to an amount.
 pub(crate) fn shows_prices(text: &str) -> bool {
-    static PRICE: OnceLock<Option<Regex>> = OnceLock::new();
-    PRICE
+    static CURRENCIES: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let Some(automaton) = CURRENCIES
         .get_or_init(|| {
-            Regex::new(
-                r"(?i)(?:[$€£¥₹₽₴₦₱₫]|\b(?:usd|eur|gbp|inr|rs\.?|rub|uah|brl|r\$|idr|rp\.?|aed|sar|egp|mxn|cop|ars|vnd|cny|rmb)\s?)\s?\d|\d[\d.,\u{a0} ]*\s?(?:[$€£¥₹₽₴₦₫元]|(?:usd|eur|gbp|руб|грн|đ|ريال|جنيه|درهم)\b)",
-            )
-            .ok()
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(CURRENCY_SIGNS.iter().chain(CURRENCY_WORDS))
+                .ok()
         })
         .as_ref()
-        .is_some_and(|r| r.is_match(text))
+    else {
+        return false;
+    };
+    automaton.find_iter(text).any(|m| {
+        let is_word = m.pattern().as_usize() >= CURRENCY_SIGNS.len();
+        let before = text[..m.start()].chars().rev();
+        let after = text[m.end()..].chars();
+        if is_word {
+            let glued = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+            if glued(text[..m.start()].chars().next_back()) || glued(text[m.end()..].chars().next())
+            {
+                return false;
+            }
+        }
+        digit_within(before) || digit_within(after)
+    })
+}
+
+/// Whether a digit comes within a space or two (`$450`, `1.200 €`, `Rp 1.500.000`).
+fn digit_within(mut chars: impl Iterator<Item = char>) -> bool {
+    for _ in 0..3 {
+        match chars.next() {
+            Some(c) if c.is_ascii_digit() => return true,
+            Some(' ' | '\u{a0}' | '\u{202f}' | '.') => continue,
+            _ => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::ruleset::{Marketplace, Rule};
 
@@ -108,7 +108,9 @@ impl Matcher {
                     .ok_or_else(|| format!("`@{group}`: no such lexicon group"))?,
             };
             if let Some(nested) = terms.iter().find(|t| t.starts_with('@')) {
-                return Err(format!("lexicon group `{group}` refers to `{nested}`; groups cannot nest"));
+                return Err(format!(
+                    "lexicon group `{group}` refers to `{nested}`; groups cannot nest"
+                ));
             }
             Ok(terms)
         };
@@ -124,10 +126,7 @@ impl Matcher {
             Ok(())
         };
         let fail = |rule: Option<usize>| move |message: String| CompileError { rule, message };
-        for (target, group) in [
-            (Target::Channel, "channel"),
-            (Target::Negator, "negator"),
-        ] {
+        for (target, group) in [(Target::Channel, "channel"), (Target::Negator, "negator")] {
             for term in lexicon.get(group).into_iter().flatten() {
                 add(term, target).map_err(fail(None))?;
             }
@@ -139,14 +138,27 @@ impl Matcher {
         for (i, rule) in rules.iter().enumerate() {
             for phrase in &rule.phrases {
                 for term in expand(phrase).map_err(fail(Some(i)))? {
-                    add(&term, Target::Rule { rule: i, group: None }).map_err(fail(Some(i)))?;
+                    add(
+                        &term,
+                        Target::Rule {
+                            rule: i,
+                            group: None,
+                        },
+                    )
+                    .map_err(fail(Some(i)))?;
                 }
             }
             for (g, group) in rule.all_of.iter().enumerate() {
                 for phrase in group {
                     for term in expand(phrase).map_err(fail(Some(i)))? {
-                        add(&term, Target::Rule { rule: i, group: Some(g) })
-                            .map_err(fail(Some(i)))?;
+                        add(
+                            &term,
+                            Target::Rule {
+                                rule: i,
+                                group: Some(g),
+                            },
+                        )
+                        .map_err(fail(Some(i)))?;
                     }
                 }
             }
@@ -157,6 +169,8 @@ impl Matcher {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    // Built once per ruleset and run over every page: search speed wins.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
                     .map_err(|e| CompileError {
                         rule: None,
@@ -172,7 +186,11 @@ impl Matcher {
     }
 
     /// Finds every phrase in `folded`; `to_source` maps a span of it to the page's text.
-    pub(crate) fn find(&self, folded: &str, to_source: impl Fn(Range<usize>) -> Range<usize>) -> Hits {
+    pub(crate) fn find(
+        &self,
+        folded: &str,
+        to_source: impl Fn(Range<usize>) -> Range<usize>,
+    ) -> Hits {
         let mut hits = Hits {
             phrases: vec![Vec::new(); self.rule_count],
             groups: vec![Vec::new(); self.rule_count],
@@ -190,7 +208,9 @@ impl Matcher {
                 if !(left_ok || with.open_left) || !(right_ok || with.open_right) {
                     continue;
                 }
-                let span = span.get_or_insert_with(|| to_source(m.start()..m.end())).clone();
+                let span = span
+                    .get_or_insert_with(|| to_source(m.start()..m.end()))
+                    .clone();
                 let hit = Hit {
                     span,
                     phrase,
@@ -227,7 +247,11 @@ fn parse_term(raw: &str) -> Result<(String, Use), String> {
     let open_right = term.ends_with('*');
     term = term.trim_matches('*').trim();
     let folded = fold(term).text;
-    let folded = folded.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let folded = folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     if folded.is_empty() {
         return Err(format!("empty phrase `{raw}`"));
     }
@@ -257,9 +281,30 @@ fn joins_word(text: &str, at: usize, is_start: bool) -> bool {
 }
 
 /// Letters and digits of scripts written with spaces between words (in Chinese, Japanese
-/// and Thai any character can start a word).
+/// and Thai any character can start a word). Outside ASCII, anything that is not space,
+/// punctuation or a symbol counts: a range test, since this runs on every character and
+/// the Unicode property lookup dominated classification time.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_unspaced(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !matches!(c as u32,
+        0x80..=0xBF              // Latin-1 spaces, punctuation, signs
+        | 0xD7 | 0xF7            // × ÷
+        | 0x060C | 0x061B | 0x061F | 0x066A..=0x066D // Arabic punctuation
+        | 0x0964 | 0x0965        // Devanagari danda
+        | 0x1680 | 0x180E
+        | 0x2000..=0x2BFF        // spaces, punctuation, symbols, arrows
+        | 0x3000..=0x303F        // CJK punctuation
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+        | 0xFFF0..=0xFFFF
+        | 0x1F000..)             // emoji and other symbols
+        && !is_unspaced(c)
+}
+
+/// A character of a script written without spaces (each counts as a word).
+pub(crate) fn is_unspaced_letter(c: char) -> bool {
+    is_unspaced(c)
 }
 
 fn is_unspaced(c: char) -> bool {
@@ -268,7 +313,7 @@ fn is_unspaced(c: char) -> bool {
         | 0x3040..=0x30FF    // Hiragana, Katakana
         | 0x3400..=0x4DBF    // CJK extension A
         | 0x4E00..=0x9FFF    // CJK unified ideographs
-        | 0xF900..=0xFAFF)   // CJK compatibility ideographs
+        | 0xF900..=0xFAFF) // CJK compatibility ideographs
 }
 
 /// Text folded for matching, with the way back to the text it was folded from.

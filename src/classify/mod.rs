@@ -117,7 +117,7 @@ pub struct Assessment {
 /// Judges a page: `hops` is its redirect chain ending with its own URL.
 pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Assessment {
     let text = &extraction.text;
-    let prepared = crate::extract::normalise(text);
+    let prepared = extraction.prepared();
     let folded = fold(&prepared.text);
     let hits = ruleset.matcher.find(&folded.text, |span| {
         prepared.source_span(folded.to_input(span.start)..folded.to_input(span.end))
@@ -176,7 +176,11 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
         .max(0);
     judge.facts.showcase = showcase;
     let shows_work = showcase >= ruleset.scoring.showcase_present;
-    for rule in ruleset.rules.iter().filter(|r| r.kind.is_solicitation_side()) {
+    for rule in ruleset
+        .rules
+        .iter()
+        .filter(|r| r.kind.is_solicitation_side())
+    {
         if let Some(mut signal) = judge.fire(rule) {
             signal.counted = rule.grade != Some(Grade::Weak) || !shows_work;
             signals.push(signal);
@@ -189,7 +193,10 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
             .filter(move |s| s.kind.is_solicitation_side() && s.counted && s.grade == Some(grade))
     };
     let strong: i32 = fired(Grade::Strong).map(|s| s.weight).sum();
-    let lesser: i32 = fired(Grade::Medium).chain(fired(Grade::Weak)).map(|s| s.weight).sum();
+    let lesser: i32 = fired(Grade::Medium)
+        .chain(fired(Grade::Weak))
+        .map(|s| s.weight)
+        .sum();
     let compliance: i32 = signals
         .iter()
         .filter(|s| s.kind == RuleKind::Compliance)
@@ -249,13 +256,15 @@ struct Judge<'a> {
 impl Judge<'_> {
     /// The rule's signal, if it fires on this page.
     fn fire(&self, rule: &Rule) -> Option<Signal> {
-        let index = self.ruleset.rules.iter().position(|r| std::ptr::eq(r, rule))?;
+        let index = self
+            .ruleset
+            .rules
+            .iter()
+            .position(|r| std::ptr::eq(r, rule))?;
         let requirements_hold = rule.requires.iter().all(|r| match r {
             Requirement::PlatformNamed => self.platform_named,
             Requirement::Prices => self.prices,
-            Requirement::NoShowcase => {
-                self.facts.showcase < self.ruleset.scoring.showcase_present
-            }
+            Requirement::NoShowcase => self.facts.showcase < self.ruleset.scoring.showcase_present,
         });
         if !requirements_hold {
             return None;
@@ -271,7 +280,10 @@ impl Judge<'_> {
             .into_iter()
             .filter(|c| self.qualifies(rule, c))
             .collect();
-        let mut distinct: Vec<usize> = candidates.iter().flat_map(|c| c.phrases.iter().copied()).collect();
+        let mut distinct: Vec<usize> = candidates
+            .iter()
+            .flat_map(|c| c.phrases.iter().copied())
+            .collect();
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() < rule.min_distinct {
@@ -301,9 +313,9 @@ impl Judge<'_> {
         }
         for (r, regex) in rule.regexes.iter().enumerate() {
             for m in regex.find_iter(&self.folded.text) {
-                let span = self.prepared.source_span(
-                    self.folded.to_input(m.start())..self.folded.to_input(m.end()),
-                );
+                let span = self
+                    .prepared
+                    .source_span(self.folded.to_input(m.start())..self.folded.to_input(m.end()));
                 out.push(Candidate {
                     span,
                     phrases: vec![usize::MAX - r],
@@ -317,7 +329,12 @@ impl Judge<'_> {
     /// Spans where a term of every `all_of` group appears within the rule's window.
     fn co_occurrences(&self, index: usize, rule: &Rule) -> Vec<Candidate> {
         let groups = &self.hits.groups[index];
-        let of_group = |g: usize| groups.iter().filter(move |(group, _)| *group == g).map(|(_, h)| h);
+        let of_group = |g: usize| {
+            groups
+                .iter()
+                .filter(move |(group, _)| *group == g)
+                .map(|(_, h)| h)
+        };
         let mut out = Vec::new();
         for anchor in of_group(0) {
             let mut span = anchor.span.clone();
@@ -326,10 +343,12 @@ impl Judge<'_> {
                 let nearest: Option<&Hit> = of_group(g)
                     .filter(|h| {
                         // Terms of different groups must be different words on the page.
-                        let overlaps = h.span.start < anchor.span.end && anchor.span.start < h.span.end;
+                        let overlaps =
+                            h.span.start < anchor.span.end && anchor.span.start < h.span.end;
                         !overlaps
                             && (!rule.ordered || h.span.start >= anchor.span.end)
-                            && self.layout.words_apart(h.span.start, anchor.span.start) <= rule.window
+                            && self.layout.words_apart(h.span.start, anchor.span.start)
+                                <= rule.window
                     })
                     .min_by_key(|h| self.layout.words_apart(h.span.start, anchor.span.start));
                 match nearest {
@@ -364,8 +383,10 @@ impl Judge<'_> {
         match rule.near_channel {
             None => true,
             Some(words) => {
-                let near = |offset: usize| self.layout.words_apart(offset, span.start) <= words
-                    || self.layout.words_apart(offset, span.end) <= words;
+                let near = |offset: usize| {
+                    self.layout.words_apart(offset, span.start) <= words
+                        || self.layout.words_apart(offset, span.end) <= words
+                };
                 self.channel_places.iter().any(|&(o, _)| near(o))
                     || self.hits.channel.iter().any(|h| near(h.span.start))
             }
@@ -401,7 +422,11 @@ impl Judge<'_> {
             Some(offset) => crate::extract::context_window(
                 self.text,
                 offset,
-                offset + finding.matched.len().min(self.text.len().saturating_sub(offset)),
+                offset
+                    + finding
+                        .matched
+                        .len()
+                        .min(self.text.len().saturating_sub(offset)),
             ),
             None => finding.matched.clone(),
         };

@@ -8,7 +8,11 @@ use super::ruleset::{Rule, RuleKind, Ruleset};
 /// One line per rule: id, kind, grade, weight, name.
 pub fn rules_table(ruleset: &Ruleset) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<7} {:<13} {:<7} {:>6}  name", "id", "kind", "grade", "weight");
+    let _ = writeln!(
+        out,
+        "{:<7} {:<13} {:<7} {:>6}  name",
+        "id", "kind", "grade", "weight"
+    );
     for rule in &ruleset.rules {
         let _ = writeln!(
             out,
@@ -108,7 +112,13 @@ weight, matched text, offset and nearest contact ([output.md](output.md)).\n\n\
         );
     }
     for rule in &ruleset.rules {
-        let _ = write!(out, "\n## {}\n\n**{}**. {}\n\n", rule.id, rule.name, summary_line(rule));
+        let _ = write!(
+            out,
+            "\n## {}\n\n**{}**. {}\n\n",
+            rule.id,
+            rule.name,
+            summary_line(rule)
+        );
         let _ = writeln!(out, "{}\n", wrap(&rule.explanation, 92));
         let conditions = rule.conditions();
         if !conditions.is_empty() {
@@ -119,13 +129,11 @@ weight, matched text, offset and nearest contact ([output.md](output.md)).\n\n\
         }
         md_list(&mut out, "Examples", &rule.examples);
         md_list(&mut out, "Does not fire on", &rule.counter_examples);
-        let phrase_count =
-            rule.phrases.len() + rule.all_of.iter().map(Vec::len).sum::<usize>() + rule.regexes.len();
+        let phrase_count = rule.phrases.len()
+            + rule.all_of.iter().map(Vec::len).sum::<usize>()
+            + rule.regexes.len();
         if phrase_count > 0 {
-            let _ = writeln!(
-                out,
-                "<details><summary>{phrase_count} patterns</summary>\n"
-            );
+            let _ = writeln!(out, "<details><summary>{phrase_count} patterns</summary>\n");
             if !rule.phrases.is_empty() {
                 let _ = writeln!(out, "Phrases: {}\n", code_join(&rule.phrases));
             }
@@ -213,7 +221,10 @@ fn summary_line(rule: &Rule) -> String {
             rule.weight
         ),
         (RuleKind::Compliance, None) => {
-            format!("Kind `compliance`, weight {} (subtracted from medium and weak).", rule.weight)
+            format!(
+                "Kind `compliance`, weight {} (subtracted from medium and weak).",
+                rule.weight
+            )
         }
         (kind, None) => format!("Kind `{}`, weight {}.", kind.as_str(), rule.weight),
     }

@@ -413,7 +413,12 @@ impl Ruleset {
             let line = line_of(text, rule.span().start);
             let rule = rule.into_inner();
             if !seen.insert(rule.id.clone()) {
-                return Err(invalid(name, Some(line), Some(&rule.id), "defined twice".to_owned()));
+                return Err(invalid(
+                    name,
+                    Some(line),
+                    Some(&rule.id),
+                    "defined twice".to_owned(),
+                ));
             }
             // A rule with an id the base already has replaces it.
             match rules.iter_mut().find(|(r, _, _)| r.id == rule.id) {
@@ -421,9 +426,10 @@ impl Ruleset {
                 None => rules.push((rule, name.to_owned(), line)),
             }
         }
-        let scoring = file.scoring.or(base.scoring).ok_or_else(|| {
-            invalid(name, None, None, "missing the [scoring] table".to_owned())
-        })?;
+        let scoring = file
+            .scoring
+            .or(base.scoring)
+            .ok_or_else(|| invalid(name, None, None, "missing the [scoring] table".to_owned()))?;
         let mut marketplaces = base.marketplace;
         for m in file.marketplace {
             match marketplaces.iter_mut().find(|b| b.name == m.name) {
@@ -469,7 +475,8 @@ impl Ruleset {
             .into_iter()
             .map(|(rule, file, line)| check_rule(rule, &file, line))
             .collect::<Result<Vec<Rule>, RulesetError>>()?;
-        let matcher = Matcher::compile(&rules, &lexicon, &marketplaces, home_platform.as_deref()).map_err(|e| {
+        let matcher = Matcher::compile(&rules, &lexicon, &marketplaces, home_platform.as_deref())
+            .map_err(|e| {
             let rule = e.rule.and_then(|i| rules.get(i));
             let (file, line) = match rule.and_then(|r| r.origin.rsplit_once(':')) {
                 Some((file, line)) => (file.to_owned(), line.parse().ok()),
@@ -546,7 +553,9 @@ fn check_rule(rule: RuleFile, file: &str, line: usize) -> Result<Rule, RulesetEr
     let id_ok = {
         let letters = rule.id.bytes().take_while(u8::is_ascii_uppercase).count();
         let digits = &rule.id[letters..];
-        (2..=8).contains(&letters) && digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit())
+        (2..=8).contains(&letters)
+            && digits.len() == 3
+            && digits.bytes().all(|b| b.is_ascii_digit())
     };
     if !id_ok {
         return Err(fail(
@@ -560,7 +569,9 @@ fn check_rule(rule: RuleFile, file: &str, line: usize) -> Result<Rule, RulesetEr
         (kind, Some(grade), weight) if kind.is_solicitation_side() => {
             let weight = weight.unwrap_or(grade.default_weight());
             if weight <= 0 {
-                return Err(fail("a solicitation-side weight must be positive".to_owned()));
+                return Err(fail(
+                    "a solicitation-side weight must be positive".to_owned(),
+                ));
             }
             weight
         }
@@ -580,7 +591,8 @@ fn check_rule(rule: RuleFile, file: &str, line: usize) -> Result<Rule, RulesetEr
         (_, None, Some(w)) if w != 0 => w,
         (_, None, _) => return Err(fail("a showcase rule needs a non-zero weight".to_owned())),
     };
-    let has_patterns = !rule.phrases.is_empty() || !rule.all_of.is_empty() || !rule.regex.is_empty();
+    let has_patterns =
+        !rule.phrases.is_empty() || !rule.all_of.is_empty() || !rule.regex.is_empty();
     if !has_patterns && rule.detector.is_none() {
         return Err(fail(
             "needs phrases, all_of, regex or a detector".to_owned(),
@@ -602,7 +614,9 @@ fn check_rule(rule: RuleFile, file: &str, line: usize) -> Result<Rule, RulesetEr
                 .map_err(|e| fail(format!("regex `{r}`: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let negatable = rule.negatable.unwrap_or(rule.kind == RuleKind::Solicitation);
+    let negatable = rule
+        .negatable
+        .unwrap_or(rule.kind == RuleKind::Solicitation);
     Ok(Rule {
         origin: format!("{file}:{line}"),
         weight,

@@ -241,7 +241,13 @@ impl<'a> DocumentView<'a> {
                             });
                         }
                         let offset = view.text.len();
-                        view.outline_element(node.id(), element, offset, &mut open_headings, &mut open_code);
+                        view.outline_element(
+                            node.id(),
+                            element,
+                            offset,
+                            &mut open_headings,
+                            &mut open_code,
+                        );
                         match name {
                             "html" => {
                                 view.lang = element.attr("lang");
@@ -393,9 +399,7 @@ impl<'a> DocumentView<'a> {
                         close_if_open(&mut open_headings, node.id(), |i| {
                             view.headings[i].end = end
                         });
-                        close_if_open(&mut open_code, node.id(), |i| {
-                            view.code_blocks[i].end = end
-                        });
+                        close_if_open(&mut open_code, node.id(), |i| view.code_blocks[i].end = end);
                         close_if_open(&mut open_links, node.id(), |i| {
                             view.links[i].label_end = end
                         });
@@ -454,7 +458,10 @@ impl<'a> DocumentView<'a> {
                 open_code.push((id, self.code_blocks.len() - 1));
             }
             "img" => {
-                if element.attr("alt").is_some_and(|alt| !alt.trim().is_empty()) {
+                if element
+                    .attr("alt")
+                    .is_some_and(|alt| !alt.trim().is_empty())
+                {
                     self.images_with_alt += 1;
                 } else {
                     self.images_without_alt += 1;

@@ -389,6 +389,15 @@ pub struct Extraction {
     /// The page's visible text, which all offsets point into.
     pub text: String,
     pub outline: Outline,
+    /// `text` normalised for matching, as the finders read it (see `normalise.rs`).
+    pub(crate) prepared: normalise::PreparedParts,
+}
+
+impl Extraction {
+    /// The visible text normalised for matching, with the way back to `text`.
+    pub(crate) fn prepared(&self) -> Normalised<'_> {
+        Normalised::from_parts(&self.text, &self.prepared)
+    }
 }
 
 /// Finds every contact channel on a parsed page served at `page_url`.
@@ -411,7 +420,9 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             Place::new(page_url.to_string(), Source::PageUrl, 0, evidence),
         );
     }
-    found_in_text(&mut found, &view, region);
+    let prepared = normalise(&view.text);
+    found_in_text(&mut found, &view, &prepared, region);
+    let prepared = prepared.into_parts();
     found_in_hidden(&mut found, &view, region);
     found_in_links(&mut found, &view, &base, region);
     found_in_attributes(&mut found, &view, region);
@@ -447,6 +458,7 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
         region,
         text: view.text,
         outline,
+        prepared,
     }
 }
 
@@ -504,7 +516,14 @@ fn text_place(view: &DocumentView, raw: &str, source: Source, span: Range<usize>
 /// look-alikes, full-width forms, spaced-out words); each result carries its span in
 /// `text` as written and the techniques that were undone inside it.
 fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, Vec<Obfuscation>)> {
-    let prepared = normalise::normalise(text);
+    channels_in_prepared(&normalise(text), region)
+}
+
+/// [`channels_in_prose`] on text already normalised.
+fn channels_in_prepared(
+    prepared: &Normalised,
+    region: Region,
+) -> Vec<(Channel, Range<usize>, Vec<Obfuscation>)> {
     let words = lexicon::find(&prepared.text);
     let mut found: Vec<(Channel, TextMatch, Option<Obfuscation>)> = Vec::new();
     for (m, technique) in email::find_in_text_with(&prepared.text, words.at_or_dot) {
@@ -555,8 +574,8 @@ fn channels_in_prose(text: &str, region: Region) -> Vec<(Channel, Range<usize>, 
 
 /// Channels in the visible text, marked when a decoy was hidden inside them or a bidi
 /// override turned them around.
-fn found_in_text(found: &mut Findings, view: &DocumentView, region: Region) {
-    for (channel, span, techniques) in channels_in_prose(&view.text, region) {
+fn found_in_text(found: &mut Findings, view: &DocumentView, prepared: &Normalised, region: Region) {
+    for (channel, span, techniques) in channels_in_prepared(prepared, region) {
         let turned = view
             .reversed
             .iter()

@@ -21,7 +21,7 @@ const MIN_SPACED_RUN: usize = 4;
 
 /// One place where the prepared text differs from the source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Edit {
+pub(crate) struct Edit {
     prepared: (usize, usize),
     source: (usize, usize),
     /// The evasion technique the edit undid; `None` for ordinary writing (native digits,
@@ -34,7 +34,36 @@ struct Edit {
 pub(crate) struct Normalised<'a> {
     pub(crate) text: Cow<'a, str>,
     /// In order of position; empty when the text needed no change.
+    edits: Cow<'a, [Edit]>,
+}
+
+/// A normalised text kept apart from its source: the prepared text when it differs, and
+/// the edits (so the classifier reuses extraction's work instead of repeating it).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PreparedParts {
+    text: Option<String>,
     edits: Vec<Edit>,
+}
+
+impl<'a> Normalised<'a> {
+    /// Keeps the prepared text and edits without the borrow of the source.
+    pub(crate) fn into_parts(self) -> PreparedParts {
+        PreparedParts {
+            text: match self.text {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(text) => Some(text),
+            },
+            edits: self.edits.into_owned(),
+        }
+    }
+
+    /// The normalised form of `source` from the parts [`Normalised::into_parts`] kept.
+    pub(crate) fn from_parts(source: &'a str, parts: &'a PreparedParts) -> Normalised<'a> {
+        Normalised {
+            text: Cow::Borrowed(parts.text.as_deref().unwrap_or(source)),
+            edits: Cow::Borrowed(&parts.edits),
+        }
+    }
 }
 
 impl Normalised<'_> {
@@ -92,7 +121,7 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
     if source.is_ascii() && !has_spaced_or_dotted_run(source) {
         return Normalised {
             text: Cow::Borrowed(source),
-            edits: Vec::new(),
+            edits: Cow::Borrowed(&[]),
         };
     }
     let mut builder = Builder {
@@ -125,7 +154,7 @@ pub(crate) fn normalise(source: &str) -> Normalised<'_> {
     }
     Normalised {
         text: Cow::Owned(builder.finish()),
-        edits: builder.edits,
+        edits: Cow::Owned(builder.edits),
     }
 }
 

@@ -68,7 +68,12 @@ pub fn table(scan: &PageScan) -> String {
         scan.score.showcase,
         scan.score.showcase_present
     );
-    let reasons: Vec<_> = scan.signals.iter().filter(|s| s.counted).take(TOP_REASONS).collect();
+    let reasons: Vec<_> = scan
+        .signals
+        .iter()
+        .filter(|s| s.counted)
+        .take(TOP_REASONS)
+        .collect();
     if !reasons.is_empty() {
         let _ = writeln!(out, "  top reasons:");
     }
