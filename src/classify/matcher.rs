@@ -234,7 +234,7 @@ impl Matcher {
     /// Whether `text` names a marketplace anywhere (a chat pre-fill).
     pub(crate) fn names_platform(&self, text: &str) -> bool {
         let folded = fold(text);
-        self.find(&folded.text, |r| r).platform.first().is_some()
+        !self.find(&folded.text, |r| r).platform.is_empty()
     }
 }
 
