@@ -25,20 +25,6 @@ pub(crate) struct PageFacts<'a> {
     pub(crate) showcase: i32,
 }
 
-/// Messenger kinds: chats rather than addresses or forms.
-const MESSENGERS: [ContactKind; 10] = [
-    ContactKind::Whatsapp,
-    ContactKind::Telegram,
-    ContactKind::Skype,
-    ContactKind::Discord,
-    ContactKind::Wechat,
-    ContactKind::Line,
-    ContactKind::Signal,
-    ContactKind::Viber,
-    ContactKind::Zalo,
-    ContactKind::Qq,
-];
-
 /// Techniques people use to get a channel past a filter (policy §3d, weight SOL024).
 const EVASIONS: [Obfuscation; 10] = [
     Obfuscation::Base64,
@@ -104,7 +90,7 @@ impl PageFacts<'_> {
                     .iter()
                     .find(|u| host_listed(u, &hosts.link_hubs))?;
                 let contact = extraction.contacts.iter().find(|c| {
-                    MESSENGERS.contains(&c.kind)
+                    c.kind.is_messenger()
                         || matches!(c.kind, ContactKind::Phone | ContactKind::Booking)
                 })?;
                 Some(Finding {
@@ -160,9 +146,8 @@ impl PageFacts<'_> {
                     .contacts
                     .iter()
                     .map(|c| c.kind)
-                    .filter(|k| MESSENGERS.contains(k))
+                    .filter(|k| k.is_messenger())
                     .collect();
-                kinds.dedup();
                 kinds.sort();
                 kinds.dedup();
                 (kinds.len() >= 3).then(|| Finding {

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::matcher::{is_unspaced_letter, is_word_char};
+use super::matcher::{is_unspaced, is_word_char};
 use crate::extract::Outline;
 
 /// Word and sentence positions of one page's visible text.
@@ -24,9 +24,7 @@ impl<'a> Layout<'a> {
         while let Some((at, c)) = chars.next() {
             let is_word = is_word_char(c);
             // Each character of an unspaced script (Chinese) counts as a word.
-            if (is_word && !previous_is_word)
-                || (!is_word && !c.is_ascii() && is_unspaced_letter(c))
-            {
+            if (is_word && !previous_is_word) || (!is_word && !c.is_ascii() && is_unspaced(c)) {
                 word_starts.push(at);
             }
             previous_is_word = is_word;

@@ -303,11 +303,7 @@ pub(crate) fn is_word_char(c: char) -> bool {
 }
 
 /// A character of a script written without spaces (each counts as a word).
-pub(crate) fn is_unspaced_letter(c: char) -> bool {
-    is_unspaced(c)
-}
-
-fn is_unspaced(c: char) -> bool {
+pub(crate) fn is_unspaced(c: char) -> bool {
     matches!(c as u32,
         0x0E00..=0x0E7F      // Thai
         | 0x3040..=0x30FF    // Hiragana, Katakana

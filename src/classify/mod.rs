@@ -155,8 +155,13 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
 
     let mut signals: Vec<Signal> = Vec::new();
     for kind in [RuleKind::Compliance, RuleKind::Showcase] {
-        for rule in ruleset.rules.iter().filter(|r| r.kind == kind) {
-            if let Some(signal) = judge.fire(rule) {
+        for (index, rule) in ruleset
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind == kind)
+        {
+            if let Some(signal) = judge.fire(index, rule) {
                 signals.push(signal);
             }
         }
@@ -176,12 +181,13 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
         .max(0);
     judge.facts.showcase = showcase;
     let shows_work = showcase >= ruleset.scoring.showcase_present;
-    for rule in ruleset
+    for (index, rule) in ruleset
         .rules
         .iter()
-        .filter(|r| r.kind.is_solicitation_side())
+        .enumerate()
+        .filter(|(_, r)| r.kind.is_solicitation_side())
     {
-        if let Some(mut signal) = judge.fire(rule) {
+        if let Some(mut signal) = judge.fire(index, rule) {
             signal.counted = rule.grade != Some(Grade::Weak) || !shows_work;
             signals.push(signal);
         }
@@ -255,12 +261,7 @@ struct Judge<'a> {
 
 impl Judge<'_> {
     /// The rule's signal, if it fires on this page.
-    fn fire(&self, rule: &Rule) -> Option<Signal> {
-        let index = self
-            .ruleset
-            .rules
-            .iter()
-            .position(|r| std::ptr::eq(r, rule))?;
+    fn fire(&self, index: usize, rule: &Rule) -> Option<Signal> {
         let requirements_hold = rule.requires.iter().all(|r| match r {
             Requirement::PlatformNamed => self.platform_named,
             Requirement::Prices => self.prices,

@@ -99,6 +99,23 @@ impl ContactKind {
     pub fn is_channel(self) -> bool {
         self != ContactKind::Social
     }
+
+    /// Whether the kind is a chat app (not an address, a number, a booking page or a form).
+    pub fn is_messenger(self) -> bool {
+        matches!(
+            self,
+            ContactKind::Whatsapp
+                | ContactKind::Telegram
+                | ContactKind::Skype
+                | ContactKind::Discord
+                | ContactKind::Wechat
+                | ContactKind::Line
+                | ContactKind::Signal
+                | ContactKind::Viber
+                | ContactKind::Zalo
+                | ContactKind::Qq
+        )
+    }
 }
 
 impl std::fmt::Display for ContactKind {
