@@ -43,18 +43,28 @@ fn tuning_set_figures() {
     }
 }
 
-/// The figures of the first and only scoring of the holdout set, at the end of tuning.
-/// The bar of issue 4 is solicitation precision ≥ 0.95 and recall ≥ 0.90: NOT met yet (see
-/// docs/eval.md). These floors catch regressions; raise them as the rules improve, and
-/// measure improvements on a fresh holdout set, since this one has now been read.
+/// The figures of the one scoring of the current holdout set (round 4, docs/eval.md). The
+/// bar of issue 4 is solicitation precision ≥ 0.95 and recall ≥ 0.90: recall is met,
+/// precision (0.923) not yet. These floors catch regressions; a rule change is measured on
+/// the next fresh holdout, since this one's failures have been read.
 #[test]
 fn holdout_set_figures() {
     let (labels, evaluation) = run("holdout");
+    let (_, tuning) = run("pages");
+    let total = labels.pages.len() + tuning.pages.len();
     assert!(
-        labels.pages.len() >= 40,
-        "about a third of all labelled pages (42 of 128)"
+        3 * labels.pages.len() >= total,
+        "the holdout is a third of all labelled pages ({} of {total})",
+        labels.pages.len()
     );
-    at_least(&evaluation, &labels, Verdict::Solicitation, 0.80, 0.66);
+    at_least(&evaluation, &labels, Verdict::Solicitation, 0.92, 0.93);
+    at_least(
+        &evaluation,
+        &labels,
+        Verdict::ShowcaseWithContact,
+        0.93,
+        0.92,
+    );
     at_least(&evaluation, &labels, Verdict::NoContact, 1.0, 1.0);
 }
 

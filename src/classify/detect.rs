@@ -26,7 +26,7 @@ pub(crate) struct PageFacts<'a> {
 }
 
 /// Techniques people use to get a channel past a filter (policy §3d, weight SOL024).
-const EVASIONS: [Obfuscation; 10] = [
+const EVASIONS: [Obfuscation; 11] = [
     Obfuscation::Base64,
     Obfuscation::ZeroWidth,
     Obfuscation::Homoglyph,
@@ -37,6 +37,7 @@ const EVASIONS: [Obfuscation; 10] = [
     Obfuscation::LettersForDigits,
     Obfuscation::BidiReversed,
     Obfuscation::Decoy,
+    Obfuscation::CodeWord,
 ];
 
 /// Anti-harvest habits: old, common, often switched on by the host (policy §3d, SOL031).
@@ -240,8 +241,22 @@ impl PageFacts<'_> {
             }
             Detector::WorkItems => {
                 let sections = extraction.outline.illustrated_sections;
-                (sections >= 3).then(|| Finding {
-                    matched: format!("{sections} headed sections with images"),
+                if sections >= 3 {
+                    return Some(Finding {
+                        matched: format!("{sections} headed sections with images"),
+                        offset: None,
+                    });
+                }
+                let cards = extraction.outline.work_cards;
+                if cards >= 3 {
+                    return Some(Finding {
+                        matched: format!("{cards} cards with an image and a link"),
+                        offset: None,
+                    });
+                }
+                let dated = dated_entries(&extraction.text, &extraction.outline.headings);
+                (dated >= 3).then(|| Finding {
+                    matched: format!("{dated} headed entries with a year"),
                     offset: None,
                 })
             }
@@ -361,6 +376,69 @@ fn digit_within(mut chars: impl Iterator<Item = char>) -> bool {
     false
 }
 
+/// How far before a heading an entry's eyebrow line (`Banca · 2025`) may start, in bytes.
+const EYEBROW_BYTES: usize = 80;
+
+/// How far after a heading an entry's meta line (`Fintech · 60 articles · 2024`) may end,
+/// in bytes: a year further down is prose (an FAQ answer, a blog date), not the entry's.
+const META_BYTES: usize = 100;
+
+/// Headings whose entry (the heading and the short lines just above and below it) names a
+/// year: projects, case studies, jobs and publications carry one, service
+/// and price lists do not. Counts work shown as text when there are no images to count. A
+/// year counts for one heading only, since an entry's eyebrow line is also the end of the
+/// entry before it.
+fn dated_entries(text: &str, headings: &[std::ops::Range<usize>]) -> usize {
+    let mut dated = 0;
+    let mut counted_until = 0;
+    for (i, heading) in headings.iter().enumerate() {
+        let previous_end = i.checked_sub(1).map_or(0, |p| headings[p].end);
+        let start = heading
+            .start
+            .saturating_sub(EYEBROW_BYTES)
+            .max(previous_end)
+            .max(counted_until);
+        let next_start = headings.get(i + 1).map_or(text.len(), |h| h.start);
+        let end = next_start.min(heading.end + META_BYTES).max(heading.end);
+        let Some((offset, entry)) = char_range(text, start, end) else {
+            continue;
+        };
+        if let Some(year) = year_at(entry) {
+            dated += 1;
+            counted_until = offset + year + 4;
+        }
+    }
+    dated
+}
+
+/// `text[start..end]` with both ends moved to character boundaries, and where it starts.
+fn char_range(text: &str, mut start: usize, mut end: usize) -> Option<(usize, &str)> {
+    end = end.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    while start < end && !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text.get(start..end).map(|slice| (start, slice))
+}
+
+/// Where the first stand-alone four-digit year from 1950 to 2039 is.
+fn year_at(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.windows(4).enumerate().position(|(at, four)| {
+        let digits = four.iter().all(u8::is_ascii_digit);
+        let alone = (at == 0 || !bytes[at - 1].is_ascii_digit())
+            && bytes.get(at + 4).is_none_or(|b| !b.is_ascii_digit());
+        digits
+            && alone
+            && matches!(
+                four,
+                [b'1', b'9', b'5'..=b'9', _] | [b'2', b'0', b'0'..=b'3', _]
+            )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +459,23 @@ mod tests {
         assert!(shows_prices("desde 1.200 € por proyecto"));
         assert!(shows_prices("от 15 000 руб."));
         assert!(!shows_prices("Founded in 2014, 12 projects"));
+    }
+
+    #[test]
+    fn entries_with_years_are_counted_once_each() {
+        let text = "Case studies\nBanca · 2025\nOnboarding\nReduced drop-off.\nSalud · 2024\nBookings\nMore online.\nServices\nResearch from 1 200 €\nCall 020 7946 0958";
+        let heading = |h: &str| {
+            let at = text.find(h).unwrap();
+            at..at + h.len()
+        };
+        let headings = [
+            heading("Case studies"),
+            heading("Onboarding"),
+            heading("Bookings"),
+            heading("Services"),
+        ];
+        assert_eq!(dated_entries(text, &headings), 2);
+        assert_eq!(year_at("2019–2023"), Some(0));
+        assert_eq!(year_at("120250 and 1949 and 2040"), None);
     }
 }

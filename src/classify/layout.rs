@@ -10,6 +10,8 @@ use crate::extract::Outline;
 pub(crate) struct Layout<'a> {
     word_starts: Vec<usize>,
     sentence_breaks: Vec<usize>,
+    /// Line ends: extraction ends every block element (paragraph, list item, cell) with one.
+    paragraph_breaks: Vec<usize>,
     headings: &'a [Range<usize>],
     code_blocks: &'a [Range<usize>],
     text: &'a str,
@@ -19,6 +21,7 @@ impl<'a> Layout<'a> {
     pub(crate) fn new(text: &'a str, outline: &'a Outline) -> Self {
         let mut word_starts = Vec::new();
         let mut sentence_breaks = Vec::new();
+        let mut paragraph_breaks = Vec::new();
         let mut previous_is_word = false;
         let mut chars = text.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
@@ -36,10 +39,14 @@ impl<'a> Layout<'a> {
             if ends_sentence {
                 sentence_breaks.push(at + c.len_utf8());
             }
+            if c == '\n' {
+                paragraph_breaks.push(at + 1);
+            }
         }
         Layout {
             word_starts,
             sentence_breaks,
+            paragraph_breaks,
             headings: &outline.headings,
             code_blocks: &outline.code_blocks,
             text,
@@ -54,6 +61,18 @@ impl<'a> Layout<'a> {
     /// How many words apart two offsets are.
     pub(crate) fn words_apart(&self, a: usize, b: usize) -> usize {
         self.word_at(a).abs_diff(self.word_at(b))
+    }
+
+    /// Whether two offsets are in the same paragraph (block element) of the page.
+    pub(crate) fn same_paragraph(&self, a: usize, b: usize) -> bool {
+        self.paragraph_breaks.partition_point(|&p| p <= a)
+            == self.paragraph_breaks.partition_point(|&p| p <= b)
+    }
+
+    /// Whether two offsets are under the same heading (or both before the first).
+    pub(crate) fn same_section(&self, a: usize, b: usize) -> bool {
+        self.headings.partition_point(|h| h.start <= a)
+            == self.headings.partition_point(|h| h.start <= b)
     }
 
     /// The number of the sentence `offset` is in.

@@ -163,14 +163,17 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
         {
             if let Some(signal) = judge.fire(index, rule) {
                 signals.push(signal);
+                if kind == RuleKind::Compliance {
+                    // Every compliance statement on the page neutralises its sentence, not
+                    // only the first one the signal shows.
+                    let sentences: Vec<usize> = judge
+                        .qualifying(index, rule)
+                        .iter()
+                        .map(|c| layout.sentence_at(c.span.start))
+                        .collect();
+                    judge.compliance_sentences.extend(sentences);
+                }
             }
-        }
-        if kind == RuleKind::Compliance {
-            judge.compliance_sentences = signals
-                .iter()
-                .filter_map(|s| s.offset)
-                .map(|o| layout.sentence_at(o))
-                .collect();
         }
     }
     let showcase: i32 = signals
@@ -211,9 +214,11 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
     let solicitation = strong + (lesser - compliance).max(0);
     let decisive_purpose = fired(Grade::Strong).any(|s| s.kind == RuleKind::PagePurpose);
     let strong_words = fired(Grade::Strong).any(|s| s.kind == RuleKind::Solicitation);
-    // A social profile is a channel when a solicitation phrase points at it (policy B16).
+    // A strong phrase is solicitation "once a channel is present or pointed to" (policy
+    // §3b): a social profile it points at is a channel (B16), and so is a channel it names
+    // ("WA: …", "Telegram") whose handle is written in a way extraction could not read.
     let has_channel = extraction.contacts.iter().any(|c| c.kind.is_channel())
-        || (strong_words && !extraction.contacts.is_empty());
+        || (strong_words && (!extraction.contacts.is_empty() || !judge.hits.channel.is_empty()));
     let verdict = if decisive_purpose {
         Verdict::Solicitation
     } else if !has_channel {
@@ -276,11 +281,7 @@ impl Judge<'_> {
         if !rule.has_patterns() {
             return None;
         }
-        let candidates: Vec<Candidate> = self
-            .candidates(index, rule)
-            .into_iter()
-            .filter(|c| self.qualifies(rule, c))
-            .collect();
+        let candidates = self.qualifying(index, rule);
         let mut distinct: Vec<usize> = candidates
             .iter()
             .flat_map(|c| c.phrases.iter().copied())
@@ -296,6 +297,14 @@ impl Judge<'_> {
             offset: Some(first.span.start),
         };
         Some(self.signal(rule, finding))
+    }
+
+    /// The candidates of the rule that meet its conditions, in text order.
+    fn qualifying(&self, index: usize, rule: &Rule) -> Vec<Candidate> {
+        self.candidates(index, rule)
+            .into_iter()
+            .filter(|c| self.qualifies(rule, c))
+            .collect()
     }
 
     /// Every span of the page matching the rule's phrases, `all_of` groups or regexes, in
@@ -346,10 +355,13 @@ impl Judge<'_> {
                         // Terms of different groups must be different words on the page.
                         let overlaps =
                             h.span.start < anchor.span.end && anchor.span.start < h.span.end;
-                        !overlaps
-                            && (!rule.ordered || h.span.start >= anchor.span.end)
-                            && self.layout.words_apart(h.span.start, anchor.span.start)
-                                <= rule.window
+                        let apart = self.layout.words_apart(h.span.start, anchor.span.start);
+                        let near = apart <= rule.window
+                            || (apart <= rule.paragraph_window
+                                && self.layout.same_paragraph(h.span.start, anchor.span.start))
+                            || (apart <= rule.section_window
+                                && self.layout.same_section(h.span.start, anchor.span.start));
+                        !overlaps && (!rule.ordered || h.span.start >= anchor.span.end) && near
                     })
                     .min_by_key(|h| self.layout.words_apart(h.span.start, anchor.span.start));
                 match nearest {
@@ -394,11 +406,16 @@ impl Judge<'_> {
         }
     }
 
-    /// Whether a negator comes just before the span in its sentence, or the sentence is a
-    /// compliance statement ("I don't work outside Fiverr", "only through Upwork").
+    /// Whether a negator comes just before the span in its sentence, or a sentence the span
+    /// covers is a compliance statement ("I don't work outside Fiverr", "only through
+    /// Upwork"): a paragraph that says to stay on the platform is not an invitation to leave.
     fn negated(&self, span: &Range<usize>) -> bool {
         let sentence = self.layout.sentence_at(span.start);
-        if self.compliance_sentences.contains(&sentence) {
+        let last = self
+            .layout
+            .sentence_at(span.end.saturating_sub(1))
+            .max(sentence);
+        if (sentence..=last).any(|s| self.compliance_sentences.contains(&s)) {
             return true;
         }
         self.hits.negator.iter().any(|n| {

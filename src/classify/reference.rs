@@ -87,8 +87,10 @@ subtracted from the medium and weak total only, never from strong signals.\n\
 5. Verdict, in order:\n   \
    - a strong `page_purpose` signal (the URL is a channel, a link hub with a messenger, a\n     \
      marketplace gig) → `solicitation`, whatever the page shows;\n   \
-   - no contact channel → `no_contact` (social profiles are not channels unless a strong\n     \
-     solicitation phrase is on the page; signals are still reported);\n   \
+   - no contact channel → `no_contact`; a strong solicitation phrase makes a channel of a\n     \
+     social profile on the page (policy B16) and of a channel the text names whose handle\n     \
+     could not be read (\"WA: kosong delapan…\" written past every reader: policy §3b,\n     \
+     \"present or pointed to\"); signals are still reported;\n   \
    - any strong signal, or a solicitation score of **{threshold}** or more → `solicitation`;\n   \
    - otherwise → `showcase_with_contact`.\n\n\
 The solicitation score is `strong + max(0, medium + counted weak − compliance)`. The JSON\n\
@@ -140,10 +142,18 @@ weight, matched text, offset and nearest contact ([output.md](output.md)).\n\n\
             for (i, group) in rule.all_of.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "Group {} of {} (within {} words): {}\n",
+                    "Group {} of {} (within {} words{}): {}\n",
                     i + 1,
                     rule.all_of.len(),
                     rule.window,
+                    match (
+                        rule.paragraph_window > rule.window,
+                        rule.section_window > rule.window.max(rule.paragraph_window)
+                    ) {
+                        (_, true) => format!(", {} under one heading", rule.section_window),
+                        (true, false) => format!(", {} in one paragraph", rule.paragraph_window),
+                        (false, false) => String::new(),
+                    },
                     code_join(group)
                 );
             }
@@ -185,6 +195,8 @@ languages = ["ru"]
 phrases = ["прайс в телеграм*"] # any one fires; `*` = any ending, leading `*` = any beginning
 all_of = [["прайс", "цены"], ["@channel"]]  # one term from each group within `window` words
 window = 6
+paragraph_window = 30           # … or within 30 words when in the same paragraph
+section_window = 60             # … or within 60 words under the same heading (heading included)
 ordered = false                 # true: the groups must appear in the order written
 regex = ['\bprice ?list\b']     # on the folded (lowercase, accent-free) text
 near_channel = 12               # a contact or a channel's name within 12 words

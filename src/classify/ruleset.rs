@@ -228,6 +228,8 @@ struct RuleFile {
     #[serde(default)]
     all_of: Vec<Vec<String>>,
     window: Option<usize>,
+    paragraph_window: Option<usize>,
+    section_window: Option<usize>,
     #[serde(default)]
     ordered: bool,
     #[serde(default)]
@@ -284,6 +286,12 @@ pub struct Rule {
     pub(crate) phrases: Vec<String>,
     pub(crate) all_of: Vec<Vec<String>>,
     pub(crate) window: usize,
+    /// Terms in the same paragraph may be this many words apart (0: only `window`), since
+    /// a paragraph is one message however long its sentences (policy §3b "near").
+    pub(crate) paragraph_window: usize,
+    /// Terms under the same heading (the heading included) may be this many words apart:
+    /// "Found me on Fiverr?" as a heading addresses the paragraphs below it.
+    pub(crate) section_window: usize,
     /// The `all_of` groups must appear in the order written.
     pub(crate) ordered: bool,
     pub(crate) regexes: Vec<Regex>,
@@ -310,8 +318,15 @@ impl Rule {
             out.push(format!("detector `{}`", detector.as_str()));
         }
         if !self.all_of.is_empty() {
+            let mut paragraph = String::new();
+            if self.paragraph_window > self.window {
+                paragraph = format!(" (or {} in the same paragraph)", self.paragraph_window);
+            }
+            if self.section_window > self.window.max(self.paragraph_window) {
+                paragraph += &format!(" (or {} under the same heading)", self.section_window);
+            }
             out.push(format!(
-                "one term from each of {} groups within {} words{}",
+                "one term from each of {} groups within {} words{paragraph}{}",
                 self.all_of.len(),
                 self.window,
                 if self.ordered { ", in that order" } else { "" }
@@ -626,6 +641,8 @@ fn check_rule(rule: RuleFile, file: &str, line: usize) -> Result<Rule, RulesetEr
         phrases: rule.phrases,
         all_of: rule.all_of,
         window: rule.window.unwrap_or(8),
+        paragraph_window: rule.paragraph_window.unwrap_or(0),
+        section_window: rule.section_window.unwrap_or(0),
         ordered: rule.ordered,
         regexes,
         detector: rule.detector,

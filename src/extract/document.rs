@@ -483,6 +483,23 @@ impl<'a> DocumentView<'a> {
             }
             "iframe" | "embed" | "source" => self.embeds.extend(element.attr("src")),
             "object" => self.embeds.extend(element.attr("data")),
+            _ if has_background_image(element) || element.attr("role") == Some("img") => {
+                // Page builders (Elementor, Squarespace, Wix) show project thumbnails as
+                // CSS or lazy-loaded backgrounds, described by `aria-label` when at all;
+                // such a card shows work as much as an `<img>` does.
+                if element
+                    .attr("aria-label")
+                    .is_some_and(|label| !label.trim().is_empty())
+                {
+                    self.images_with_alt += 1;
+                } else {
+                    self.images_without_alt += 1;
+                }
+                self.section_has_image = true;
+                if let Some(figure) = self.open_figures.last_mut() {
+                    figure.1 = true;
+                }
+            }
             _ => {}
         }
     }
@@ -527,6 +544,22 @@ impl<'a> DocumentView<'a> {
     pub(crate) fn context(&self, start: usize, end: usize) -> String {
         context_window(&self.text, start, end)
     }
+}
+
+/// Whether an element other than `<img>` shows an image: an inline `background-image:
+/// url(…)`, or a lazy loader's `data-bg`/`data-src`/`data-thumbnail` attribute.
+fn has_background_image(element: &scraper::node::Element) -> bool {
+    // One pass over the attributes: this runs on every element of the page.
+    element.attrs().any(|(name, value)| match name {
+        "style" => value.contains("url(") && value.to_ascii_lowercase().contains("background"),
+        "data-bg"
+        | "data-background-image"
+        | "data-bg-src"
+        | "data-thumbnail"
+        | "data-lazy-src"
+        | "data-src" => !value.trim().is_empty(),
+        _ => false,
+    })
 }
 
 /// Appends a text node with runs of ASCII whitespace collapsed to one space, as CSS
@@ -721,6 +754,28 @@ mod tests {
         assert_eq!(tags, ["input", "textarea"]);
         assert_eq!(v.forms[0].fields[0].input_type, Some("email"));
         assert_eq!(v.forms[1].fields[0].names, ["q"]);
+    }
+
+    #[test]
+    fn background_image_cards_count_as_illustrated_sections() {
+        let card = |n: usize| {
+            format!(
+                "<div class=card><div style=\"background-image: url('/p{n}.jpg')\"></div><h3>Project {n}</h3></div>"
+            )
+        };
+        let html = Html::parse_document(&format!(
+            "<h2>Work</h2><div data-bg='/hero.jpg'></div>{}{}{}<h2>Contact</h2><p>Mail me</p>\
+             <div role=img aria-label='Bride and groom on the steps' data-thumbnail='/t.jpg'></div>",
+            card(1),
+            card(2),
+            card(3)
+        ));
+        let v = DocumentView::from_html(&html);
+        assert_eq!(v.images_without_alt, 4);
+        assert_eq!(v.images_with_alt, 1);
+        // "Work" (the hero), projects 1 and 2, and "Contact" (the described image) each
+        // hold an image before the next heading.
+        assert_eq!(v.illustrated_sections, 4);
     }
 
     #[test]

@@ -32,8 +32,11 @@ static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:\s*{open}\s*(?:{DOT_WORDS}|\.)\s*{close}\s*|\s+(?:{DOT_WORDS})\s+|\s*点\s*|\.)"
     );
     let label = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+    // The local part may spell its dots too (`marco punto ferri chiocciola …`).
+    let local =
+        format!(r"[a-z0-9_%+][a-z0-9._%+-]*(?:\s+(?:{DOT_WORDS})\s+[a-z0-9_%+][a-z0-9._%+-]*)*");
     Regex::new(&format!(
-        r"(?i)(?P<local>[a-z0-9_%+][a-z0-9._%+-]*)(?P<at>{at})(?P<domain>{label}(?:{dot}{label})+)"
+        r"(?i)(?P<local>{local})(?P<at>{at})(?P<domain>{label}(?:{dot}{label})+)"
     ))
     .expect("static regex")
 });
@@ -168,7 +171,8 @@ pub(crate) fn find_in_text_with(
             continue;
         }
         let domain = DOT_TOKEN.replace_all(domain.as_str(), ".");
-        let candidate = format!("{}@{}", local.as_str(), domain);
+        let local = DOT_TOKEN.replace_all(local.as_str(), ".");
+        let candidate = format!("{local}@{domain}");
         let already_found = matches
             .iter()
             .any(|(m, _)| m.start <= whole.start() && whole.end() <= m.end);
@@ -418,6 +422,10 @@ mod tests {
             ("claire arobase atelier point fr", "claire@atelier.fr"),
             ("mail: lena (at) studio (Punkt) de", "lena@studio.de"),
             ("luca chiocciola studio punto it", "luca@studio.it"),
+            (
+                "Mail: marco punto ferri chiocciola gmail punto com",
+                "marco.ferri@gmail.com",
+            ),
             ("пишите: ivan собака mail точка ru", "ivan@mail.ru"),
             ("oksana равлик ukr крапка net", "oksana@ukr.net"),
             ("budi at gmail titik com", "budi@gmail.com"),

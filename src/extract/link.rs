@@ -41,6 +41,9 @@ pub(crate) fn host_is(host: &str, domain: &str) -> bool {
 
 /// The channels a URL opens (a `mailto:` can name several addresses).
 pub(crate) fn channels_of(url: &Url, region: Region) -> Vec<Channel> {
+    if let Some(target) = redirector_target(url) {
+        return channels_of(&target, region);
+    }
     match url.scheme() {
         "mailto" => email::from_mailto(url)
             .into_iter()
@@ -389,5 +392,63 @@ mod tests {
     fn host_is_matches_subdomains_only_at_dots() {
         assert!(host_is("jane.as.me", "as.me"));
         assert!(!host_is("canvas.me", "as.me"));
+    }
+}
+
+/// Whether a web link may be an outbound redirector's, worth parsing for its destination.
+pub(crate) fn may_be_redirector(href: &str) -> bool {
+    // Runs on every web link: no allocation; redirector links are written in lowercase.
+    (href.contains("/url?") && href.contains("google."))
+        || href.contains("facebook.com/l.php")
+        || href.contains("l.instagram.com/")
+        || href.contains("href.li/")
+}
+
+/// The destination of a link wrapped by a site's outbound redirector
+/// (`google.com/url?q=…`, `l.facebook.com/l.php?u=…`, `l.instagram.com/?u=…`): Google
+/// Sites and social networks rewrite every outbound link that way, and the channel is the
+/// destination.
+fn redirector_target(url: &Url) -> Option<Url> {
+    let host = url.host_str()?.trim_start_matches("www.");
+    let key = match (host, url.path()) {
+        (h, "/url") if h.starts_with("google.") => ["q", "url"].as_slice(),
+        ("l.facebook.com" | "lm.facebook.com", "/l.php") => ["u"].as_slice(),
+        ("l.instagram.com", "/") => ["u"].as_slice(),
+        ("href.li", "/") => ["url"].as_slice(),
+        _ => return None,
+    };
+    let target = url
+        .query_pairs()
+        .find(|(k, _)| key.contains(&k.as_ref()))?
+        .1
+        .into_owned();
+    let target = Url::parse(&target).ok()?;
+    // A redirector wrapping a redirector is not followed further.
+    (matches!(target.scheme(), "http" | "https") && redirector_target(&target).is_none())
+        .then_some(target)
+}
+
+#[cfg(test)]
+mod redirector_tests {
+    use super::*;
+
+    #[test]
+    fn outbound_redirectors_are_unwrapped() {
+        let wrapped = Url::parse(
+            "https://www.google.com/url?q=https%3A%2F%2Fwa.me%2F5581988164027&sa=D&sntz=1",
+        )
+        .unwrap();
+        let channels = channels_of(&wrapped, "BR".parse().unwrap());
+        assert_eq!(channels.len(), 1);
+        assert_eq!(channels[0].kind, ContactKind::Whatsapp);
+        let facebook =
+            Url::parse("https://l.facebook.com/l.php?u=https%3A%2F%2Ft.me%2Fjane_design&h=AT0")
+                .unwrap();
+        assert_eq!(
+            channels_of(&facebook, "US".parse().unwrap())[0].kind,
+            ContactKind::Telegram
+        );
+        let search = Url::parse("https://www.google.com/search?q=wa.me").unwrap();
+        assert!(channels_of(&search, "US".parse().unwrap()).is_empty());
     }
 }

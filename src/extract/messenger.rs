@@ -10,7 +10,7 @@ use url::Url;
 #[cfg(test)]
 use super::lexicon;
 use super::link::{Channel, host_is, site_host};
-use super::{ContactKind, Region, TextMatch, phone};
+use super::{ContactKind, Obfuscation, Region, TextMatch, phone};
 use std::ops::Range;
 
 /// Web hosts whose links open a messenger chat, for finding bare links in text.
@@ -414,6 +414,7 @@ const LABELS: &[(ContactKind, Handle, &[&str])] = &[
         Handle::AtUsername,
         &[
             "telegram",
+            "tele gram",
             "телеграм",
             "телеграмм",
             "телега",
@@ -433,7 +434,18 @@ const LABELS: &[(ContactKind, Handle, &[&str])] = &[
     (
         ContactKind::Wechat,
         Handle::Id,
-        &["wechat", "we chat", "微信号", "微信", "vx", "wx", "weixin"],
+        &[
+            "wechat",
+            "we chat",
+            "微信号",
+            "微信",
+            "vx",
+            "wx",
+            "weixin",
+            "v信",
+            "薇信",
+            "威信",
+        ],
     ),
     (
         ContactKind::Line,
@@ -467,12 +479,18 @@ fn label_meaning(index: usize) -> Option<(ContactKind, Handle)> {
 
 /// A number after a label: `WhatsApp: +44 …`, `WA no. 0812-…`, `zap (11) 9…`.
 static AFTER_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(?:number|no\.?|nr\.?|#|номер|:)\s*)?[:\-–—]?\s*(\+?\(?[0-9][0-9 ().\-]{5,22}[0-9])")
+    Regex::new(r"^\s*(?:(?:number|no\.?|nr\.?|#|номер|:)\s*)?[:\-–—·•➜→=>]?\s*(\+?\(?[0-9][0-9 ().\-–—]{5,30}[0-9])")
         .expect("static regex")
 });
+/// An `@username` right after the label, or a few words on in the same clause
+/// (`im Telegram erreichbar: @name`, `Telegram (@name)`); the `@` must start a word, so an
+/// e-mail address later in the sentence is not read as a handle. A space may follow the
+/// `@` when the handle was spaced out to dodge filters (`@ d a v i d e`).
 static AFTER_TELEGRAM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*[:\-–—]?\s*@([A-Za-z][A-Za-z0-9_]{4,31})(?:[^A-Za-z0-9_]|$)")
-        .expect("static regex")
+    Regex::new(
+        r"^(?:[^@.!?;\n<>]{0,40}?[\s:(\-–—])?@ ?([A-Za-z][A-Za-z0-9_]{4,31})(?:[^A-Za-z0-9_@]|$)",
+    )
+    .expect("static regex")
 });
 /// An id after a label needs a colon: `Skype - available on request` is prose.
 static AFTER_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -507,20 +525,34 @@ const NOT_IDS: &[&str] = &[
     "via",
 ];
 
+/// Labels written to get past a marketplace's filter of the real name (policy §3d E6,
+/// E17): code names, and the name broken in two. Everyday slang (`zap`, `тг`) and common
+/// spellings (`Whats App`) are not among them.
+const EVASIVE_LABELS: &[(&str, Obfuscation)] = &[
+    ("vx", Obfuscation::CodeWord),
+    ("v信", Obfuscation::CodeWord),
+    ("薇信", Obfuscation::CodeWord),
+    ("威信", Obfuscation::CodeWord),
+    ("tele gram", Obfuscation::SpacedOut),
+];
+
 /// Channels written as a label and a handle or number in `text`.
 #[cfg(test)]
 pub(crate) fn find_labelled(text: &str, region: Region) -> Vec<(ContactKind, TextMatch)> {
     find_labelled_at(text, &lexicon::find(text).labels, region)
+        .into_iter()
+        .map(|(kind, m, _)| (kind, m))
+        .collect()
 }
 
 /// Channels written as a label and a handle or number, at the label hits of the shared
-/// word search.
+/// word search, each with the technique its label is written in, if evasive.
 pub(crate) fn find_labelled_at(
     text: &str,
     labels: &[(Range<usize>, usize)],
     region: Region,
-) -> Vec<(ContactKind, TextMatch)> {
-    let mut out: Vec<(ContactKind, TextMatch)> = Vec::new();
+) -> Vec<(ContactKind, TextMatch, Option<Obfuscation>)> {
+    let mut out = Vec::new();
     for (span, index) in labels {
         let Some((kind, handle)) = label_meaning(*index) else {
             continue;
@@ -580,7 +612,11 @@ pub(crate) fn find_labelled_at(
                 end: span.end + value_end,
                 value,
             };
-            out.push((kind, m));
+            let evasion = EVASIVE_LABELS
+                .iter()
+                .find(|(written, _)| label.to_lowercase() == *written)
+                .map(|&(_, technique)| technique);
+            out.push((kind, m, evasion));
         }
     }
     out
@@ -596,9 +632,9 @@ pub(crate) fn number_label_before(
     let (span, index) = labels.iter().rev().find(|(span, _)| span.end <= at)?;
     let (kind, handle) = label_meaning(*index)?;
     let between = text.get(span.end..at)?;
-    let only_punctuation = between
-        .chars()
-        .all(|c| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#'));
+    let only_punctuation = between.chars().all(|c| {
+        c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#' | '·' | '•' | '➜' | '→')
+    });
     (matches!(handle, Handle::Number) && only_punctuation).then_some(kind)
 }
 
@@ -635,6 +671,21 @@ mod tests {
             ("WhatsApp: +44 20 7946 0958", Whatsapp, "+442079460958"),
             ("Whats App +1 (415) 555-0132", Whatsapp, "+14155550132"),
             ("Telegram: @Jane_Design", Telegram, "jane_design"),
+            (
+                "im Telegram erreichbar: @lukas_krause_dev",
+                Telegram,
+                "lukas_krause_dev",
+            ),
+            ("Telegram (@mara_motion)", Telegram, "mara_motion"),
+            ("Atau tele gram: @logoin_aja", Telegram, "logoin_aja"),
+            ("tele gram → @cutsbyjonah", Telegram, "cutsbyjonah"),
+            ("tele gram ( @ davide_render )", Telegram, "davide_render"),
+            ("WhatsApp · +880 1715 284963", Whatsapp, "+8801715284963"),
+            (
+                "WhatsApp: +1 (6 4 6) 3 8 2 – 7 7 1 9",
+                Whatsapp,
+                "+16463827719",
+            ),
             ("Skype: live:.cid.7f3a9b2c1d", Skype, "live:.cid.7f3a9b2c1d"),
             ("Skype ID: jane.doe.studio", Skype, "jane.doe.studio"),
             ("Discord: Pixel_Mara", Discord, "pixel_mara"),
@@ -681,6 +732,8 @@ mod tests {
             "PRODUCT LINE - Summer2024",
             "Join my Discord: discord.gg/AbC123x",
             "Hawaii: 808 555 0101 is not a whatsapp label",
+            "Telegram or mail to jane_doe@studio.com",
+            "Telegram. Follow @jane_design on X",
         ] {
             assert!(labelled(text).is_empty(), "{text}");
         }

@@ -2,6 +2,7 @@
 //! found. A pure function of the page; one file per channel family, tied together here.
 
 mod booking;
+mod cards;
 mod document;
 mod email;
 mod form;
@@ -198,11 +199,14 @@ pub enum Obfuscation {
     /// Broken up by text hidden with CSS, which a copy of the source would keep
     /// (`jane<span style="display:none">xyz</span>@…`).
     Decoy,
+    /// A code name for the channel, used where the platform filters its real name (`VX`,
+    /// `V信`, `薇信` for WeChat).
+    CodeWord,
 }
 
 impl Obfuscation {
     /// Every technique, in contract order.
-    pub const ALL: [Obfuscation; 13] = [
+    pub const ALL: [Obfuscation; 14] = [
         Obfuscation::Cloudflare,
         Obfuscation::SpelledAt,
         Obfuscation::Script,
@@ -216,6 +220,7 @@ impl Obfuscation {
         Obfuscation::LettersForDigits,
         Obfuscation::BidiReversed,
         Obfuscation::Decoy,
+        Obfuscation::CodeWord,
     ];
 
     /// The contract name (`"spelled_at"`).
@@ -234,6 +239,7 @@ impl Obfuscation {
             Obfuscation::LettersForDigits => "letters_for_digits",
             Obfuscation::BidiReversed => "bidi_reversed",
             Obfuscation::Decoy => "decoy",
+            Obfuscation::CodeWord => "code_word",
         }
     }
 }
@@ -382,6 +388,8 @@ pub struct Outline {
     pub(crate) images_without_alt: usize,
     pub(crate) captions: usize,
     pub(crate) illustrated_sections: usize,
+    /// The largest group of repeated cards that each hold an image and a page link.
+    pub(crate) work_cards: usize,
     /// Sources of iframes, embeds, video and audio, resolved against the page.
     pub(crate) embeds: Vec<Url>,
     pub(crate) media_elements: usize,
@@ -469,14 +477,40 @@ pub fn extract(html: &Html, page_url: &Url, options: &ExtractOptions) -> Extract
             found.add(channel, place);
         }
     }
-    let outline = outline_of(&mut view, page_url, &base);
+    let mut outline = outline_of(&mut view, page_url, &base);
+    outline.work_cards = cards::work_cards(html);
+    let mut contacts = found.into_contacts();
+    drop_glued_emails(&mut contacts);
     Extraction {
-        contacts: found.into_contacts(),
+        contacts,
         region,
         text: view.text,
         outline,
         prepared,
     }
+}
+
+/// Drops an address read from text that is another found address with a word glued in
+/// front: `<span>Email me<span class=sub>bookings@…</span></span>` reads "Email
+/// mebookings@…" without the stylesheet that puts the two on separate lines.
+fn drop_glued_emails(contacts: &mut Vec<Contact>) {
+    let emails: Vec<String> = contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Email)
+        .map(|c| c.value.clone())
+        .collect();
+    contacts.retain(|c| {
+        let glued = c.kind == ContactKind::Email
+            && c.places().iter().all(|p| p.source == Source::Text)
+            && emails.iter().any(|other| {
+                c.value.len() > other.len()
+                    && c.value.ends_with(other.as_str())
+                    && c.value[..c.value.len() - other.len()]
+                        .chars()
+                        .all(|ch| ch.is_alphabetic())
+            });
+        !glued
+    });
 }
 
 /// The channels a URL itself is (a `wa.me/…` link, a booking page), as `(kind, value)`:
@@ -511,6 +545,7 @@ fn outline_of(view: &mut DocumentView, page_url: &Url, base: &Url) -> Outline {
         images_without_alt: view.images_without_alt,
         captions: view.captions,
         illustrated_sections: view.illustrated_sections,
+        work_cards: 0,
         embeds: view.embeds.iter().filter_map(|src| resolve(src)).collect(),
         media_elements: view.media_elements,
         external_links,
@@ -568,8 +603,8 @@ fn channels_in_prepared(
             Some(technique),
         ));
     }
-    for (kind, m) in messenger::find_labelled_at(&prepared.text, &words.labels, region) {
-        found.push((Channel::new(kind, m.value.clone()), m, None));
+    for (kind, m, technique) in messenger::find_labelled_at(&prepared.text, &words.labels, region) {
+        found.push((Channel::new(kind, m.value.clone()), m, technique));
     }
     for m in link::find_urls_at(&prepared.text, &words.hosts) {
         let Ok(url) = link::parse_loose(&m.value) else {
@@ -642,7 +677,10 @@ fn found_in_links(found: &mut Findings, view: &DocumentView, base: &Url, region:
             continue;
         }
         // Web links are channels only on known hosts; most point elsewhere.
-        if link::is_web_link(href) && !link::names_channel_host(href) {
+        if link::is_web_link(href)
+            && !link::names_channel_host(href)
+            && !link::may_be_redirector(href)
+        {
             continue;
         }
         let Ok(url) = base.join(href) else { continue };
@@ -881,6 +919,15 @@ mod tests {
             .iter()
             .map(|c| (c.kind, c.value.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn a_label_glued_to_an_address_by_markup_is_not_a_second_address() {
+        let e = extract_from(
+            "<a href='mailto:bookings@pell.co.uk'><span>Email me<span class=sub>bookings@pell.co.uk</span></span></a>",
+            "https://pell.co.uk/",
+        );
+        assert_eq!(pairs(&e), [(ContactKind::Email, "bookings@pell.co.uk")]);
     }
 
     #[test]

@@ -229,7 +229,15 @@ impl Builder<'_> {
             } else if c.is_ascii() {
                 None
             } else if let Some(folded) = compatibility_form(c) {
-                Some((Cow::Owned(folded), Some(Obfuscation::FullWidth)))
+                // CJK writing uses full-width punctuation (`微信：`); only look-alike
+                // letters, digits and at-signs are a way past filters.
+                let evasive = folded
+                    .chars()
+                    .any(|f| f.is_ascii_alphanumeric() || f == '@');
+                Some((
+                    Cow::Owned(folded),
+                    evasive.then_some(Obfuscation::FullWidth),
+                ))
             } else if fold_lookalikes && let Some(latin) = latin_lookalike(c) {
                 Some((Cow::Owned(latin.to_string()), Some(Obfuscation::Homoglyph)))
             } else {
@@ -375,14 +383,16 @@ fn spaced_run_end(source: &str, start: usize) -> Option<usize> {
     let mut end = start;
     let mut chars = source[start..].char_indices().peekable();
     while let Some((offset, c)) = chars.next() {
-        if !c.is_alphanumeric() {
+        // Handles are spaced out with their underscores (`d a v i d e _ r e n d e r`).
+        let in_run = c.is_alphanumeric() || c == '_';
+        if !in_run {
             break;
         }
         let after = chars.peek().map(|&(_, n)| n);
         let next_is_char_then_space = match after {
             None => true,
             Some(' ') => true,
-            Some(n) => !n.is_alphanumeric(),
+            Some(n) => !(n.is_alphanumeric() || n == '_'),
         };
         if !next_is_char_then_space {
             // The character is part of a longer word: the run ends before it.
@@ -466,6 +476,18 @@ mod tests {
         assert_eq!(prepared("ｊａｎｅ＠ｓｔｕｄｉｏ．ｉｏ"), "jane@studio.io");
         assert_eq!(prepared("＋４４ ２０"), "+44 20");
         assert_eq!(prepared("𝟗𝟖 ⑨"), "98 9");
+        let n = normalise("ｊａｎｅ＠ｓｔｕｄｉｏ．ｉｏ");
+        assert_eq!(
+            n.techniques_within(0..n.text.len()),
+            [Obfuscation::FullWidth]
+        );
+    }
+
+    #[test]
+    fn full_width_punctuation_of_cjk_writing_is_not_evasion() {
+        let n = normalise("微信：lin_design（工作日）");
+        assert_eq!(n.text, "微信:lin_design(工作日)");
+        assert!(n.techniques_within(0..n.text.len()).is_empty());
     }
 
     #[test]
@@ -509,6 +531,14 @@ mod tests {
         assert_eq!(
             prepared("plan A B C and e.g. U.S.A."),
             "plan A B C and e.g. U.S.A."
+        );
+    }
+
+    #[test]
+    fn spaced_handles_keep_their_underscores() {
+        assert_eq!(
+            prepared("tele gram ( @ d a v i d e _ r e n d e r ), li"),
+            "tele gram ( @ davide_render ), li"
         );
     }
 

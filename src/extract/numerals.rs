@@ -398,7 +398,9 @@ fn candidate_windows(
 fn only_glue(between: &str) -> bool {
     between.len() <= 24
         && between.split_whitespace().all(|w| {
-            let w = w.trim_matches([',', ';', '.', '-', '(', ')', ':']);
+            let w = w.trim_matches([
+                ',', ';', '.', '-', '–', '—', '·', '•', '➜', '→', '(', ')', ':',
+            ]);
             w.is_empty()
                 || JOINERS.iter().any(|j| j.eq_ignore_ascii_case(w))
                 || w.bytes().all(|b| b.is_ascii_digit() || b == b'+')
@@ -411,7 +413,7 @@ fn only_glue(between: &str) -> bool {
 fn push_window(text: &str, start: usize, end: usize, windows: &mut Vec<std::ops::Range<usize>>) {
     const REACH: usize = 48;
     let is_number_char =
-        |c: char| c.is_ascii_digit() || c.is_whitespace() || "+()-.,/OolI".contains(c);
+        |c: char| c.is_ascii_digit() || c.is_whitespace() || "+()-–—·•.,/OolI".contains(c);
     let mut from = start;
     for (i, c) in text[..start].char_indices().rev() {
         if start - i > REACH || !is_number_char(c) {
@@ -433,6 +435,15 @@ fn find_in_window(text: &str, region: Region) -> Vec<(TextMatch, Obfuscation)> {
     let mut found = Vec::new();
     let mut run = Run::default();
     for (start, word) in words(text) {
+        // A dash or dot between digit groups (`2 lima 7 0 – sembilan`, `tres uno cinco ·
+        // cuatro`) is punctuation, not a word.
+        if !word.is_empty()
+            && word
+                .chars()
+                .all(|c| matches!(c, '-' | '–' | '—' | '·' | '•' | '|'))
+        {
+            continue;
+        }
         match read(word) {
             Some(piece) => {
                 run.push(start, start + word.len(), piece);
@@ -741,6 +752,16 @@ mod tests {
                 "nol delapan satu dua empat tujuh satu delapan dua sembilan lima enam",
                 "ID",
                 "+6281247182956",
+            ),
+            (
+                "kosong delapan satu tiga – 2 lima 7 0 – sembilan 4 6 satu",
+                "ID",
+                "+6281325709461",
+            ),
+            (
+                "WhatsApp: tres uno cinco · cuatro ocho dos · siete seis cero tres",
+                "CO",
+                "+573154827603",
             ),
             ("98450 एक दो तीन छह सात", "IN", "+919845012367"),
             (

@@ -4,6 +4,9 @@
 
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use rlibphonenumber::phonenumber_matcher::{Leniency, PHONE_MATCHER_FACTORY};
 use rlibphonenumber::{PhoneNumber, PhoneNumberFormat};
@@ -18,8 +21,28 @@ const MAX_MATCHER_TRIES: u64 = 50_000;
 /// a time: searching all regions turns years and ids into "numbers".
 pub(crate) fn find_in_text(text: &str, region: Region) -> Vec<TextMatch> {
     let mut matches = find_valid_numbers(text, region);
-    matches.retain(|m| !is_labelled_as_an_id(&text[..m.start]));
     matches
+        .retain(|m| !is_labelled_as_an_id(&text[..m.start]) && !is_a_date(&text[m.start..m.end]));
+    matches
+}
+
+/// `02/2021`, `09.2017`, `12/05/2021`, `2021-05-12`: month-year and full dates, which pass
+/// as short landlines in regions with two-digit area codes (Milan's 02).
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:0?[1-9]|[12][0-9]|3[01])[./-])?(?:0?[1-9]|1[0-2])[./-](?:19|20)[0-9]{2}$|^(?:19|20)[0-9]{2}[./-](?:0?[1-9]|1[0-2])(?:[./-](?:0?[1-9]|[12][0-9]|3[01]))?$",
+    )
+    .expect("static regex")
+});
+
+/// A date, or a range of them (`06.2013 – 08.2017`, which the matcher reads as one number).
+fn is_a_date(written: &str) -> bool {
+    let written = written.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    DATE.is_match(written)
+        || written
+            .split(['–', '—'])
+            .flat_map(|part| part.split(" - "))
+            .all(|part| DATE.is_match(part.trim()))
 }
 
 /// Words that say the number after them is an identifier or a price, not a phone number.
@@ -95,6 +118,22 @@ const ID_WORDS: &[&str] = &[
 fn is_labelled_as_an_id(before: &str) -> bool {
     let before = before.trim_end();
     if before.ends_with(['#', '№']) {
+        return true;
+    }
+    // Chinese sites must show their licence numbers: `浙ICP备2021038465号`, `京公网安备…`.
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.to_uppercase();
+    if ["ICP备", "ICP证", "网安备", "ICP 备"]
+        .iter()
+        .any(|id| tail.ends_with(id))
+    {
         return true;
     }
     let mut words = before
@@ -459,6 +498,25 @@ mod tests {
         ] {
             assert!(values(trap, us()).is_empty(), "{trap}");
         }
+    }
+
+    #[test]
+    fn dates_and_licence_numbers_are_not_phones() {
+        for (trap, region) in [
+            ("09/2017 – 02/2021", "IT"),
+            ("Mai 2019 · 06.2013 – 08.2017", "DE"),
+            ("浙ICP备2021038465号-1", "CN"),
+            ("京公网安备 2023007714号", "CN"),
+            ("<li>2.4.0 (03.09.2024) – neuer Regeltyp</li>", "DE"),
+        ] {
+            let found = values(trap, region.parse().unwrap());
+            assert!(found.is_empty(), "{trap}: {found:?}");
+        }
+        // A Milan number written with a slash is still one.
+        assert_eq!(
+            values("Tel. 02/7214 3390", "IT".parse().unwrap()),
+            ["+390272143390"]
+        );
     }
 
     #[test]
