@@ -19,9 +19,11 @@
 //! assert_eq!(found, [(ContactKind::Email, "jane@studio.io"), (ContactKind::Whatsapp, "+14155550132")]);
 //! ```
 
+pub mod check;
 pub mod classify;
 pub mod eval;
 pub mod extract;
+pub mod fetch;
 pub mod page;
 pub mod report;
 pub mod scan;

@@ -4,11 +4,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use portfolio_audit::check::{CheckOptions, Selectors, check_profile};
 use portfolio_audit::classify::{rule_reference, rules_markdown, rules_table};
 use portfolio_audit::eval::{Labels, evaluate};
+use portfolio_audit::fetch::{FetchConfig, Fetcher, ResolveOverride};
 use portfolio_audit::{ExtractOptions, Page, Region, Ruleset, Verdict, report, scan_page_with};
 use url::Url;
 
@@ -31,6 +34,102 @@ enum Command {
     Rules(RulesArgs),
     /// Score a ruleset on labelled saved pages (format: docs/eval.md).
     Eval(EvalArgs),
+    /// Fetch one marketplace profile, its portfolio links and their contact pages, and
+    /// judge each linked page.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The profile page's address.
+    #[arg(value_name = "PROFILE_URL")]
+    profile_url: Url,
+    /// A portfolio link to check besides those found on the profile (repeat; for pages
+    /// behind a login).
+    #[arg(long = "link", value_name = "URL")]
+    links: Vec<Url>,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Two-letter country for national phone numbers (default: read from each page).
+    #[arg(long, value_name = "CC")]
+    region: Option<Region>,
+    /// CSS selectors of portfolio links per profile host (TOML; docs/operations.md).
+    #[arg(long, value_name = "FILE")]
+    selectors: Option<PathBuf>,
+    /// Same-site contact, hire and about pages fetched per linked page.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    site_pages: usize,
+    #[command(flatten)]
+    fetch: FetchArgs,
+    #[command(flatten)]
+    ruleset: RulesetArg,
+}
+
+/// How the fetcher behaves (defaults: docs/operations.md).
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// Requests per second to one site (registrable domain).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    rate: f64,
+    /// Requests a quiet site may get at once.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    burst: u32,
+    /// Requests in flight to one site.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    per_site: usize,
+    /// Requests in flight in all.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    concurrency: usize,
+    /// Seconds to connect.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    connect_timeout: f64,
+    /// Seconds for one request, body included.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    timeout: f64,
+    /// The most bytes of one page read (after decompression).
+    #[arg(long, value_name = "BYTES", default_value_t = 5 * 1024 * 1024)]
+    max_body: u64,
+    /// Redirects followed at most.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_redirects: usize,
+    /// Do not obey robots.txt: only for auditing your own site.
+    #[arg(long)]
+    ignore_robots: bool,
+    /// Allow loopback and private addresses (tests, internal deployments).
+    #[arg(long)]
+    allow_private: bool,
+    /// Connect HOST to ADDR, as curl's --resolve (repeat).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    resolve: Vec<ResolveOverride>,
+}
+
+impl FetchArgs {
+    fn config(&self) -> anyhow::Result<FetchConfig> {
+        let seconds = |value: f64, flag: &str| {
+            if value.is_finite() && value > 0.0 {
+                Ok(Duration::from_secs_f64(value))
+            } else {
+                Err(anyhow::anyhow!(
+                    "{flag} {value}: must be a positive number of seconds"
+                ))
+            }
+        };
+        Ok(FetchConfig {
+            requests_per_second: self.rate,
+            burst: self.burst,
+            per_site_concurrency: self.per_site,
+            concurrency: self.concurrency,
+            connect_timeout: seconds(self.connect_timeout, "--connect-timeout")?,
+            timeout: seconds(self.timeout, "--timeout")?,
+            max_body_bytes: self.max_body,
+            max_redirects: self.max_redirects,
+            respect_robots: !self.ignore_robots,
+            allow_private: self.allow_private,
+            resolve: self.resolve.clone(),
+            ..FetchConfig::default()
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -118,6 +217,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules(args),
         Command::Eval(args) => eval(args),
+        Command::Check(args) => check(args),
     };
     match outcome {
         Ok(code) => code,
@@ -240,5 +340,51 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         (true, _) => ExitCode::from(2),
         (false, true) => ExitCode::from(1),
         (false, false) => ExitCode::SUCCESS,
+    })
+}
+
+/// Checks one profile; exit 1 when it is flagged, 2 when nothing could be judged.
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let ruleset = args.ruleset.load()?;
+    let selectors = match &args.selectors {
+        Some(path) => Selectors::from_file(path)?,
+        None => Selectors::default(),
+    };
+    let options = CheckOptions {
+        extract: ExtractOptions {
+            region: args.region,
+        },
+        selectors,
+        site_pages: args.site_pages,
+    };
+    let fetcher = Fetcher::new(args.fetch.config()?)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(check_profile(
+        &fetcher,
+        ruleset,
+        &options,
+        &args.profile_url,
+        &args.links,
+    ));
+    let text = match format {
+        Format::Json => serde_json::to_string(&report)? + "\n",
+        Format::Table => report::profile_table(&report),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing to stdout")?;
+    Ok(match report.verdict {
+        None => ExitCode::from(2),
+        Some(Verdict::Solicitation) => ExitCode::from(1),
+        Some(_) => ExitCode::SUCCESS,
     })
 }

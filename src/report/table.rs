@@ -109,7 +109,7 @@ const TOP_REASONS: usize = 5;
 /// A contact this many words from a signal is worth naming beside it.
 const NEAR_ENOUGH: usize = 40;
 
-fn shorten(text: &str, max: usize) -> String {
+pub(super) fn shorten(text: &str, max: usize) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= max {
         return one_line;

@@ -1,0 +1,207 @@
+//! How hard the fetcher may press one site: a request rate and a concurrency cap per
+//! registrable domain, robots.txt `Crawl-delay` on top, and a site that keeps failing left
+//! alone for the rest of the run.
+//!
+//! Limits are keyed by registrable domain (`a.site.com` and `b.site.com` are one site to
+//! its owner, and one server as often as not), and held across every caller of one
+//! [`super::Fetcher`], so an audit of many profiles that share a host stays under them.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use url::{Host, Url};
+
+/// The key every per-site limit is held under: the registrable domain (`site.com` for
+/// `a.site.com`, `site.co.uk` for `b.site.co.uk`), or the host itself for IP addresses and
+/// names outside the public suffix list.
+pub fn site_key(url: &Url) -> String {
+    match url.host() {
+        Some(Host::Domain(domain)) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            psl::domain_str(&domain).unwrap_or(&domain).to_owned()
+        }
+        Some(host) => host.to_string(),
+        None => String::new(),
+    }
+}
+
+/// How much wider than `1 / rate` requests to one site are spaced.
+const SPACING_MARGIN: f64 = 1.05;
+
+/// Per-site limits shared by all fetches.
+pub(crate) struct Politeness {
+    rate: DefaultKeyedRateLimiter<String>,
+    per_site_concurrency: usize,
+    state: Mutex<HashMap<String, SiteState>>,
+    failures_before_backoff: u32,
+}
+
+#[derive(Default)]
+struct SiteState {
+    permits: Option<Arc<Semaphore>>,
+    /// `Crawl-delay` from robots.txt, when slower than the rate limit.
+    crawl_delay: Option<Duration>,
+    /// When the next request may start under `crawl_delay`.
+    next_slot: Option<Instant>,
+    /// Failed fetches in a row (connect errors, timeouts, 5xx after retries).
+    failures_in_a_row: u32,
+}
+
+/// A request's place in its site's limits: hold it until the response is read.
+pub(crate) struct SiteTurn {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Politeness {
+    pub(crate) fn new(
+        requests_per_second: f64,
+        burst: u32,
+        per_site_concurrency: usize,
+        failures_before_backoff: u32,
+    ) -> Politeness {
+        // Requests are spaced 5% wider than the rate asks: a request that waits on a new
+        // connection reaches the site later than the next one on a warm connection, and the
+        // site must still never see two closer than its limit.
+        let period = Duration::from_secs_f64(SPACING_MARGIN / requests_per_second.max(1e-6));
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+        Politeness {
+            rate: RateLimiter::keyed(quota),
+            per_site_concurrency: per_site_concurrency.max(1),
+            state: Mutex::new(HashMap::new()),
+            failures_before_backoff,
+        }
+    }
+
+    /// Waits for a free connection slot of `site`, then for its rate limit and crawl
+    /// delay. The slot is taken first so requests waiting on the rate do not pile up.
+    pub(crate) async fn turn(&self, site: &str) -> SiteTurn {
+        let permits = {
+            let mut state = self.lock();
+            let entry = state.entry(site.to_owned()).or_default();
+            entry
+                .permits
+                .get_or_insert_with(|| Arc::new(Semaphore::new(self.per_site_concurrency)))
+                .clone()
+        };
+        let permit = permits
+            .acquire_owned()
+            .await
+            .expect("site semaphores are never closed");
+        self.rate.until_key_ready(&site.to_owned()).await;
+        if let Some(wait_until) = self.crawl_delay_slot(site) {
+            tokio::time::sleep_until(wait_until).await;
+        }
+        SiteTurn { _permit: permit }
+    }
+
+    /// Books the next crawl-delay slot of `site`, if it has a crawl delay, and returns when
+    /// it starts.
+    fn crawl_delay_slot(&self, site: &str) -> Option<Instant> {
+        let mut state = self.lock();
+        let entry = state.get_mut(site)?;
+        let delay = entry.crawl_delay?;
+        let now = Instant::now();
+        let slot = entry.next_slot.map_or(now, |next| next.max(now));
+        entry.next_slot = Some(slot + delay);
+        Some(slot)
+    }
+
+    /// Records `Crawl-delay` for `site`; only a delay longer than the rate limit's period
+    /// changes anything, since robots.txt may slow the fetcher down but never speed it up.
+    pub(crate) fn set_crawl_delay(&self, site: &str, delay: Duration, period: Duration) {
+        if delay > period {
+            self.lock().entry(site.to_owned()).or_default().crawl_delay = Some(delay);
+        }
+    }
+
+    /// Whether `site` failed so often this run that it is left alone.
+    pub(crate) fn is_backed_off(&self, site: &str) -> bool {
+        self.lock()
+            .get(site)
+            .is_some_and(|s| s.failures_in_a_row >= self.failures_before_backoff)
+    }
+
+    pub(crate) fn record_outcome(&self, site: &str, failed: bool) {
+        let mut state = self.lock();
+        let entry = state.entry(site.to_owned()).or_default();
+        if failed {
+            entry.failures_in_a_row = entry.failures_in_a_row.saturating_add(1);
+        } else {
+            entry.failures_in_a_row = 0;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SiteState>> {
+        // A panic while holding the lock leaves plain counters behind; they stay usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomains_share_their_site() {
+        let key = |u: &str| site_key(&Url::parse(u).unwrap());
+        assert_eq!(key("https://a.site.com/x"), "site.com");
+        assert_eq!(key("https://b.site.com/"), "site.com");
+        assert_eq!(key("https://jane.github.io/"), "jane.github.io");
+        assert_eq!(key("https://shop.example.co.uk/"), "example.co.uk");
+        assert_eq!(key("http://a.portfolio.test:8080/"), "portfolio.test");
+        assert_eq!(key("http://127.0.0.1:9/"), "127.0.0.1");
+        assert_eq!(key("http://[::1]/"), "[::1]");
+    }
+
+    #[tokio::test]
+    async fn a_site_gets_one_request_per_period_and_crawl_delay_slows_it() {
+        let limits = Politeness::new(20.0, 1, 2, 3);
+        let start = Instant::now();
+        for _ in 0..3 {
+            drop(limits.turn("a.test").await);
+        }
+        // The first is immediate, then one per 50 ms (and the 5% margin).
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(104), "{elapsed:?}");
+        let period = Duration::from_millis(50);
+        limits.set_crawl_delay("b.test", Duration::from_millis(300), period);
+        limits.set_crawl_delay("c.test", Duration::from_millis(10), period);
+        let start = Instant::now();
+        for _ in 0..3 {
+            drop(limits.turn("c.test").await);
+        }
+        let c_elapsed = start.elapsed();
+        assert!(c_elapsed < Duration::from_millis(250), "{c_elapsed:?}");
+        let start = Instant::now();
+        for _ in 0..3 {
+            drop(limits.turn("b.test").await);
+        }
+        // b.test waits 300 ms between requests; c.test's shorter delay changed nothing.
+        let b_elapsed = start.elapsed();
+        assert!(b_elapsed >= Duration::from_millis(595), "{b_elapsed:?}");
+    }
+
+    #[test]
+    fn a_site_that_keeps_failing_is_backed_off() {
+        let limits = Politeness::new(1.0, 1, 2, 3);
+        for _ in 0..2 {
+            limits.record_outcome("down.test", true);
+        }
+        assert!(!limits.is_backed_off("down.test"));
+        limits.record_outcome("down.test", false);
+        for _ in 0..3 {
+            limits.record_outcome("down.test", true);
+        }
+        assert!(limits.is_backed_off("down.test"));
+        assert!(!limits.is_backed_off("up.test"));
+    }
+}
