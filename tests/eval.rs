@@ -59,7 +59,13 @@ fn holdout_set_figures() {
         labels.pages.len()
     );
     at_least(&evaluation, &labels, Verdict::Solicitation, 0.95, 0.93);
-    at_least(&evaluation, &labels, Verdict::ShowcaseWithContact, 0.92, 0.95);
+    at_least(
+        &evaluation,
+        &labels,
+        Verdict::ShowcaseWithContact,
+        0.92,
+        0.95,
+    );
     at_least(&evaluation, &labels, Verdict::NoContact, 1.0, 0.95);
 }
 
