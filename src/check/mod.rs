@@ -51,8 +51,8 @@ pub struct ProfileReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct ProfileFinding {
     pub fetch: FetchRecord,
-    /// Contact details in the profile page's own text and links (the platform's own
-    /// links excluded by the scanner's rules as on any page).
+    /// Every contact the scanner finds on the profile page, the marketplace's own footer
+    /// links (its social profiles) included; only `has_channel` counts toward the verdict.
     pub contacts: Vec<Contact>,
     /// A channel (not a social profile) is given in the profile itself.
     pub has_channel: bool,
