@@ -207,7 +207,7 @@ impl Fetcher {
             if !visited.insert(current.clone()) {
                 return Err(FetchError::new(
                     FetchErrorKind::RedirectLoop,
-                    format!("{current} redirects back to itself"),
+                    format!("{current} was already visited in this redirect chain"),
                 ));
             }
             let site = site_key(&current);

@@ -102,7 +102,8 @@ impl FetchError {
 /// Where a fetch spent its time, in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Timings {
-    /// Waiting for the site's rate limit, crawl delay, connection slots and retry backoff.
+    /// Waiting for the site's rate limit, crawl delay, connection slots, retry backoff and
+    /// its robots.txt.
     pub waited_ms: u64,
     /// From the first request to the end of the body (or the failure), waits excluded.
     pub network_ms: u64,
