@@ -19,6 +19,7 @@
 //! assert_eq!(found, [(ContactKind::Email, "jane@studio.io"), (ContactKind::Whatsapp, "+14155550132")]);
 //! ```
 
+pub mod audit;
 pub mod check;
 pub mod classify;
 pub mod eval;
