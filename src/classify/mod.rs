@@ -161,16 +161,12 @@ pub fn assess(ruleset: &Ruleset, hops: &[Url], extraction: &Extraction) -> Asses
             .enumerate()
             .filter(|(_, r)| r.kind == kind)
         {
-            if let Some(signal) = judge.fire(index, rule) {
+            if let Some((signal, matches)) = judge.fire_with_matches(index, rule) {
                 signals.push(signal);
                 if kind == RuleKind::Compliance {
                     // Every compliance statement on the page neutralises its sentence, not
                     // only the first one the signal shows.
-                    let sentences: Vec<usize> = judge
-                        .qualifying(index, rule)
-                        .iter()
-                        .map(|c| layout.sentence_at(c.span.start))
-                        .collect();
+                    let sentences = matches.iter().map(|c| layout.sentence_at(c.span.start));
                     judge.compliance_sentences.extend(sentences);
                 }
             }
@@ -267,6 +263,12 @@ struct Judge<'a> {
 impl Judge<'_> {
     /// The rule's signal, if it fires on this page.
     fn fire(&self, index: usize, rule: &Rule) -> Option<Signal> {
+        self.fire_with_matches(index, rule)
+            .map(|(signal, _)| signal)
+    }
+
+    /// The rule's signal and every match that qualified (none for a detector's signal).
+    fn fire_with_matches(&self, index: usize, rule: &Rule) -> Option<(Signal, Vec<Candidate>)> {
         let requirements_hold = rule.requires.iter().all(|r| match r {
             Requirement::PlatformNamed => self.platform_named,
             Requirement::Prices => self.prices,
@@ -276,12 +278,16 @@ impl Judge<'_> {
             return None;
         }
         if let Some(finding) = rule.detector.and_then(|d| self.facts.detect(d)) {
-            return Some(self.signal(rule, finding));
+            return Some((self.signal(rule, finding), Vec::new()));
         }
         if !rule.has_patterns() {
             return None;
         }
-        let candidates = self.qualifying(index, rule);
+        let candidates: Vec<Candidate> = self
+            .candidates(index, rule)
+            .into_iter()
+            .filter(|c| self.qualifies(rule, c))
+            .collect();
         let mut distinct: Vec<usize> = candidates
             .iter()
             .flat_map(|c| c.phrases.iter().copied())
@@ -296,15 +302,7 @@ impl Judge<'_> {
             matched: self.text[first.span.clone()].trim().to_owned(),
             offset: Some(first.span.start),
         };
-        Some(self.signal(rule, finding))
-    }
-
-    /// The candidates of the rule that meet its conditions, in text order.
-    fn qualifying(&self, index: usize, rule: &Rule) -> Vec<Candidate> {
-        self.candidates(index, rule)
-            .into_iter()
-            .filter(|c| self.qualifies(rule, c))
-            .collect()
+        Some((self.signal(rule, finding), candidates))
     }
 
     /// Every span of the page matching the rule's phrases, `all_of` groups or regexes, in

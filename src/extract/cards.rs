@@ -43,29 +43,20 @@ fn visit(element: ElementRef) -> Subtree {
     Subtree { image, link, best }
 }
 
-/// Whether the element itself shows an image (`<img>`, `role=img`, a CSS or lazy-loaded
-/// background) and whether it is a link to a page, in one pass over its attributes.
+/// Whether the element itself shows an image (the outline's definition) and whether it is
+/// a link to a page.
 fn own_image_and_link(element: &ElementRef) -> (bool, bool) {
     let e = element.value();
-    let mut image = e.name() == "img";
-    let mut link = false;
-    for (name, value) in e.attrs() {
-        match name {
-            "role" => image |= value == "img",
-            "style" => image |= value.contains("url("),
-            "data-src" | "data-bg" | "data-thumbnail" => image = true,
-            "href" if e.name() == "a" => {
-                let href = value.trim().to_ascii_lowercase();
-                link = !(href.is_empty()
-                    || href.starts_with('#')
-                    || href.starts_with("mailto:")
-                    || href.starts_with("tel:")
-                    || href.starts_with("javascript:"));
-            }
-            _ => {}
-        }
-    }
-    (image, link)
+    let link = e.name() == "a"
+        && e.attr("href").is_some_and(|href| {
+            let href = href.trim().to_ascii_lowercase();
+            !(href.is_empty()
+                || href.starts_with('#')
+                || href.starts_with("mailto:")
+                || href.starts_with("tel:")
+                || href.starts_with("javascript:"))
+        });
+    (super::document::shows_image(e), link)
 }
 
 #[cfg(test)]

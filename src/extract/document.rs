@@ -483,7 +483,7 @@ impl<'a> DocumentView<'a> {
             }
             "iframe" | "embed" | "source" => self.embeds.extend(element.attr("src")),
             "object" => self.embeds.extend(element.attr("data")),
-            _ if has_background_image(element) || element.attr("role") == Some("img") => {
+            _ if shows_image(element) => {
                 // Page builders (Elementor, Squarespace, Wix) show project thumbnails as
                 // CSS or lazy-loaded backgrounds, described by `aria-label` when at all;
                 // such a card shows work as much as an `<img>` does.
@@ -544,6 +544,12 @@ impl<'a> DocumentView<'a> {
     pub(crate) fn context(&self, start: usize, end: usize) -> String {
         context_window(&self.text, start, end)
     }
+}
+
+/// Whether an element shows an image: `<img>`, `role=img`, or a background (below). The
+/// outline and the card count share this definition.
+pub(crate) fn shows_image(element: &scraper::node::Element) -> bool {
+    element.name() == "img" || element.attr("role") == Some("img") || has_background_image(element)
 }
 
 /// Whether an element other than `<img>` shows an image: an inline `background-image:

@@ -426,7 +426,7 @@ fn push_window(text: &str, start: usize, end: usize, windows: &mut Vec<std::ops:
     if let Some(plus) = PLUS_WORDS.iter().find(|p| {
         before.len() >= p.len()
             && before.is_char_boundary(before.len() - p.len())
-            && before[before.len() - p.len()..].to_lowercase() == **p
+            && is_word(&before[before.len() - p.len()..], p)
     }) {
         from = before.len() - plus.len();
     }
@@ -490,6 +490,15 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Words for `+` before a spelled-out international number.
 const PLUS_WORDS: &[&str] = &["plus", "плюс", "más", "mais", "più", "प्लस", "بلس"];
 
+/// Whether `written` is the lowercase `word` in any case, without allocating: this runs on
+/// every word of a candidate window.
+fn is_word(written: &str, word: &str) -> bool {
+    written
+        .chars()
+        .flat_map(char::to_lowercase)
+        .eq(word.chars())
+}
+
 fn read(word: &str) -> Option<Piece> {
     if word.is_empty() {
         return None;
@@ -508,10 +517,7 @@ fn read(word: &str) -> Option<Piece> {
         return Some(Piece::Digits(digits, Some(Obfuscation::LettersForDigits)));
     }
     // The international `+` spelled out (`плюс три восемь один …`).
-    if PLUS_WORDS
-        .iter()
-        .any(|p| word.eq_ignore_ascii_case(p) || word.to_lowercase() == *p)
-    {
+    if PLUS_WORDS.iter().any(|p| is_word(word, p)) {
         return Some(Piece::Digits(
             "+".to_owned(),
             Some(Obfuscation::SpelledDigits),

@@ -121,15 +121,8 @@ fn is_labelled_as_an_id(before: &str) -> bool {
         return true;
     }
     // Chinese sites must show their licence numbers: `浙ICP备2021038465号`, `京公网安备…`.
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(6)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let tail = tail.to_uppercase();
+    let six_chars_back = before.char_indices().rev().nth(5).map_or(0, |(at, _)| at);
+    let tail = before[six_chars_back..].to_uppercase();
     if ["ICP备", "ICP证", "网安备", "ICP 备"]
         .iter()
         .any(|id| tail.ends_with(id))
