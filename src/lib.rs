@@ -22,6 +22,7 @@
 pub mod audit;
 pub mod check;
 pub mod classify;
+pub mod demo;
 pub mod eval;
 pub mod extract;
 pub mod fetch;

@@ -4,16 +4,22 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand, ValueEnum};
-use portfolio_audit::check::{CheckOptions, Selectors, check_profile};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use portfolio_audit::audit::{AuditConfig, InputFormat, OutputFormat};
+use portfolio_audit::check::{
+    CheckOptions, Judge, LiveSource, ProfileTarget, Selectors, check_profile,
+};
 use portfolio_audit::classify::{rule_reference, rules_markdown, rules_table};
 use portfolio_audit::eval::{Labels, evaluate};
 use portfolio_audit::fetch::{FetchConfig, Fetcher, ResolveOverride};
 use portfolio_audit::{ExtractOptions, Page, Region, Ruleset, Verdict, report, scan_page_with};
 use url::Url;
+
+mod cli;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +43,85 @@ enum Command {
     /// Fetch one marketplace profile, its portfolio links and their contact pages, and
     /// judge each linked page.
     Check(CheckArgs),
+    /// Audit many profiles (the scheduled job): resumable, incremental, one line of
+    /// results per profile (docs/operations.md).
+    #[command(args_override_self = true)]
+    Audit(AuditArgs),
+    /// Run the audit end to end on the bundled demo sites and profiles, served from
+    /// loopback inside the process (no internet needed).
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// The profiles: JSON Lines, CSV with a header, or one profile URL per line (`-`:
+    /// standard input, which a resumed run must be given again in full).
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// The input's format (default: detected from its first line).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// The results file (default: results.jsonl, or results.csv with --format csv).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    job: JobArgs,
+    /// Two-letter country for national phone numbers (default: read from each page).
+    #[arg(long, value_name = "CC")]
+    region: Option<Region>,
+    /// CSS selectors of portfolio links per profile host (TOML; docs/operations.md).
+    #[arg(long, value_name = "FILE")]
+    selectors: Option<PathBuf>,
+    /// Same-site contact, hire and about pages fetched per linked page.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    site_pages: usize,
+    /// Options from a TOML file, each key a flag of this command; flags given here win
+    /// (default: $PORTFOLIO_AUDIT_CONFIG, else none).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    fetch: FetchArgs,
+    #[command(flatten)]
+    ruleset: RulesetArg,
+}
+
+/// What `audit` and `demo` share.
+#[derive(clap::Args)]
+struct JobArgs {
+    /// Results as JSON Lines or CSV.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: OutputFormat,
+    /// The state database (default: portfolio-audit.db beside the results file).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Pages an earlier run read within this long are not fetched again (`12h`, `3d`,
+    /// `0s`); older ones are revalidated.
+    #[arg(long, value_name = "AGE", default_value = "12h", value_parser = humantime::parse_duration)]
+    max_age: Duration,
+    /// Write the summary as JSON to this file too.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Profiles checked at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    in_flight: usize,
+    /// After SIGINT/SIGTERM, how long profiles in flight may take to finish.
+    #[arg(long, value_name = "AGE", default_value = "10s", value_parser = humantime::parse_duration)]
+    grace: Duration,
+    /// Log what the job does on stderr (-v: each run and site, -vv: each fetch);
+    /// RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Where the demo writes its results, summary and state. Run it twice to see an
+    /// incremental run: pages read within --max-age are reused, and `--max-age 0s`
+    /// revalidates them (304s).
+    #[arg(long, value_name = "DIR", default_value = "portfolio-audit-demo")]
+    dir: PathBuf,
+    #[command(flatten)]
+    job: JobArgs,
 }
 
 #[derive(clap::Args)]
@@ -202,7 +287,23 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let audit_flags: Vec<String> = Cli::command()
+        .find_subcommand("audit")
+        .map(|audit| {
+            audit
+                .get_arguments()
+                .filter_map(|a| a.get_long().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let args = match cli::config::with_config(std::env::args_os().collect(), &audit_flags) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("portfolio-audit: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -218,6 +319,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules(args),
         Command::Eval(args) => eval(args),
         Command::Check(args) => check(args),
+        Command::Audit(args) => audit(args),
+        Command::Demo(args) => demo(args),
     };
     match outcome {
         Ok(code) => code,
@@ -355,25 +458,31 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Selectors::from_file(path)?,
         None => Selectors::default(),
     };
-    let options = CheckOptions {
-        extract: ExtractOptions {
-            region: args.region,
+    let judge = Arc::new(Judge::new(
+        ruleset,
+        CheckOptions {
+            extract: ExtractOptions {
+                region: args.region,
+            },
+            selectors,
+            site_pages: args.site_pages,
         },
-        selectors,
-        site_pages: args.site_pages,
+    ));
+    let source = LiveSource {
+        fetcher: Arc::new(Fetcher::new(args.fetch.config()?)?),
+        judge,
     };
-    let fetcher = Fetcher::new(args.fetch.config()?)?;
+    let target = ProfileTarget {
+        profile_url: Some(args.profile_url.clone()),
+        links: args.links.clone(),
+        discover: true,
+        overview: None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let report = runtime.block_on(check_profile(
-        &fetcher,
-        ruleset,
-        &options,
-        &args.profile_url,
-        &args.links,
-    ));
+    let report = runtime.block_on(check_profile(&source, &target));
     let text = match format {
         Format::Json => serde_json::to_string(&report)? + "\n",
         Format::Table => report::profile_table(&report),
@@ -387,4 +496,134 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(Verdict::Solicitation) => ExitCode::from(1),
         Some(_) => ExitCode::SUCCESS,
     })
+}
+
+impl JobArgs {
+    fn config(
+        &self,
+        input: PathBuf,
+        input_format: Option<InputFormat>,
+        output: Option<PathBuf>,
+    ) -> AuditConfig {
+        let output = output.unwrap_or_else(|| match self.format {
+            OutputFormat::Jsonl => PathBuf::from("results.jsonl"),
+            OutputFormat::Csv => PathBuf::from("results.csv"),
+        });
+        AuditConfig {
+            state: self
+                .state
+                .clone()
+                .unwrap_or_else(|| cli::audit::default_state(&output)),
+            input,
+            input_format,
+            output,
+            format: self.format,
+            max_age: self.max_age,
+            in_flight: self.in_flight,
+            grace: self.grace,
+        }
+    }
+
+    /// Logs to stderr at the level `-v` asks for (warnings only by default).
+    fn start_logging(&self) {
+        let level = match self.verbose {
+            0 => "warn",
+            1 => "info",
+            _ => "debug",
+        };
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(format!("portfolio_audit={level}"))
+        });
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// The scheduled job: exit 0 when nothing is newly flagged, 1 when something is, 2 when
+/// the job could not run, 130 when a signal stopped it.
+fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    args.job.start_logging();
+    let ruleset = args.ruleset.load()?;
+    let selectors = match &args.selectors {
+        Some(path) => Selectors::from_file(path)?,
+        None => Selectors::default(),
+    };
+    let judge = Judge::new(
+        ruleset,
+        CheckOptions {
+            extract: ExtractOptions {
+                region: args.region,
+            },
+            selectors,
+            site_pages: args.site_pages,
+        },
+    );
+    let config = args
+        .job
+        .config(args.input.clone(), args.input_format, args.output.clone());
+    let runtime = runtime()?;
+    let fetcher = Fetcher::new(args.fetch.config()?)?;
+    let live = cli::audit::live_source(fetcher, judge);
+    cli::audit::run_job(
+        &runtime,
+        live,
+        &config,
+        args.job.summary.as_deref(),
+        args.job.verbose > 0,
+    )
+}
+
+/// The audit on the bundled demo: its sites served from loopback, every host name mapped
+/// there, the real fetcher (1 request/s per site, robots.txt), scanner, classifier and
+/// state.
+fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    args.job.start_logging();
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating the demo directory {}", args.dir.display()))?;
+    let input = args.dir.join("profiles.jsonl");
+    std::fs::write(&input, portfolio_audit::demo::profiles())
+        .with_context(|| format!("writing the demo profiles to {}", input.display()))?;
+    let output = args.dir.join(match args.job.format {
+        OutputFormat::Jsonl => "results.jsonl",
+        OutputFormat::Csv => "results.csv",
+    });
+    let summary = args
+        .job
+        .summary
+        .clone()
+        .unwrap_or_else(|| args.dir.join("summary.json"));
+    let config = args
+        .job
+        .config(input, Some(InputFormat::Jsonl), Some(output));
+    let runtime = runtime()?;
+    let server = runtime.block_on(portfolio_audit::demo::DemoServer::start())?;
+    let fetcher = Fetcher::new(FetchConfig {
+        resolve: vec![ResolveOverride::every_name(server.addr())],
+        ..FetchConfig::default()
+    })?;
+    let judge = Judge::new(Ruleset::builtin(), CheckOptions::default());
+    eprintln!(
+        "portfolio-audit demo: auditing the bundled profiles against sample sites served on {} (1 request/s per site)",
+        server.addr()
+    );
+    let live = cli::audit::live_source(fetcher, judge);
+    let code = cli::audit::run_job(
+        &runtime,
+        live,
+        &config,
+        Some(&summary),
+        args.job.verbose > 0,
+    )?;
+    eprintln!("  summary (JSON): {}", summary.display());
+    drop(server);
+    Ok(code)
 }

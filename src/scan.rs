@@ -7,15 +7,18 @@ use crate::extract::{self, Contact, ExtractOptions, Region};
 use crate::page::Page;
 
 /// The result of scanning one page: what the JSON output holds for it.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PageScan {
     pub url: Url,
     pub verdict: Verdict,
     /// The region national phone numbers were read in.
-    #[serde(serialize_with = "serialize_display")]
+    #[serde(
+        serialize_with = "serialize_display",
+        deserialize_with = "deserialize_region"
+    )]
     pub region: Region,
     /// The page's redirect chain before `url`, when it was reached through redirects.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<Url>,
     pub score: Score,
     pub contacts: Vec<Contact>,
@@ -24,7 +27,7 @@ pub struct PageScan {
     /// Images without alt text: anything written in them was not read (policy B24).
     pub unscanned_images: usize,
     /// Only the page's first `MAX_PAGE_BYTES` were scanned.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
 }
 
@@ -58,4 +61,11 @@ fn serialize_display<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_str(value)
+}
+
+fn deserialize_region<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Region, D::Error> {
+    let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    code.parse().map_err(serde::de::Error::custom)
 }

@@ -8,7 +8,11 @@ mod server;
 use std::path::Path;
 use std::process::Command;
 
-use portfolio_audit::check::{CheckOptions, ProfileReport, check_profile};
+use std::sync::Arc;
+
+use portfolio_audit::check::{
+    CheckOptions, Judge, LiveSource, ProfileReport, ProfileTarget, check_profile,
+};
 use portfolio_audit::fetch::{FetchConfig, FetchErrorKind, Fetcher, ResolveOverride};
 use portfolio_audit::{Ruleset, Verdict};
 use server::{FixtureServer, Route, Sites};
@@ -147,21 +151,24 @@ fn page<'a>(report: &'a ProfileReport, host: &str) -> &'a portfolio_audit::check
 #[tokio::test]
 async fn a_profile_is_judged_by_its_worst_linked_page() {
     let server = serve().await;
-    let fetcher = fetcher_for(&server);
+    let source = LiveSource {
+        fetcher: Arc::new(fetcher_for(&server)),
+        judge: Arc::new(Judge::new(Ruleset::builtin(), CheckOptions::default())),
+    };
     let profile = server.url("market.test", "/freelancers/jane");
     let extra = server.url("lens.test", "/");
-    let report = check_profile(
-        &fetcher,
-        Ruleset::builtin(),
-        &CheckOptions::default(),
-        &profile,
-        std::slice::from_ref(&extra),
-    )
-    .await;
+    let target = ProfileTarget {
+        profile_url: Some(profile),
+        links: vec![extra.clone()],
+        discover: true,
+        overview: None,
+    };
+    let report = check_profile(&source, &target).await;
+    let found = report.profile.as_ref().expect("the profile page was read");
 
     assert_eq!(report.verdict, Some(Verdict::Solicitation));
     assert_eq!(
-        report.profile.links_found,
+        found.links_found,
         4,
         "{:?}",
         report
@@ -170,7 +177,7 @@ async fn a_profile_is_judged_by_its_worst_linked_page() {
             .map(|p| p.link.as_str())
             .collect::<Vec<_>>()
     );
-    assert!(!report.profile.has_channel);
+    assert!(!found.has_channel);
     // --link of an already found page adds nothing.
     assert_eq!(report.pages.len(), 4);
 

@@ -183,8 +183,14 @@ impl<R: BufRead> Iterator for ProfileReader<R> {
 }
 
 fn from_json(text: &str) -> Result<ProfileRecord, String> {
-    let record: ProfileRecord =
-        serde_json::from_str(text).map_err(|e| format!("not a profile record: {e}"))?;
+    let record: ProfileRecord = serde_json::from_str(text).map_err(|e| {
+        // The line is the input's; serde's own "line 1" would only confuse.
+        let reason = e.to_string();
+        let reason = reason
+            .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+            .unwrap_or(&reason);
+        format!("not a profile record: {reason} (at column {})", e.column())
+    })?;
     check(record)
 }
 
@@ -254,6 +260,16 @@ fn check(record: ProfileRecord) -> Result<ProfileRecord, String> {
     }
     if let Some(url) = record.portfolio_urls.iter().find(|u| !web(u)) {
         return Err(format!("portfolio_urls: {url} is not an http(s) address"));
+    }
+    let has_text = record
+        .overview
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    if record.profile_url.is_none() && record.portfolio_urls.is_empty() && !has_text {
+        return Err(format!(
+            "profile {}: nothing to audit (no profile_url, portfolio_urls or overview)",
+            record.id
+        ));
     }
     Ok(record)
 }

@@ -3,10 +3,12 @@
 //! in one transaction, look up a page's last fetch, a profile's previous verdict), so a
 //! server database can take its place when one machine is not enough.
 //!
-//! A run is identified by what it was asked to do (its input and options, hashed by the
-//! caller): started again after a crash with the same arguments, it resumes; the profiles
-//! it already committed are not redone.
+//! A run is identified by what it was asked to do (its input, output and options, as the
+//! caller names them): started again after a crash with the same arguments, it resumes;
+//! the profiles it already committed are not redone, and its output is cut back to the
+//! last committed line, so a line written but not committed is not reported twice.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -23,22 +25,41 @@ CREATE TABLE runs (
     finished_at INTEGER
 );
 CREATE INDEX runs_by_fingerprint ON runs (fingerprint, finished_at);
+-- One row per profile a run finished; output_end is where its line ends in the output,
+-- so a resumed run cuts off what was written but never committed.
 CREATE TABLE profiles (
-    run_id     INTEGER NOT NULL REFERENCES runs (id),
-    profile_id TEXT NOT NULL,
-    verdict    TEXT,
-    result     TEXT NOT NULL,
-    done_at    INTEGER NOT NULL,
+    run_id           INTEGER NOT NULL REFERENCES runs (id),
+    profile_id       TEXT NOT NULL,
+    verdict          TEXT,
+    previous_verdict TEXT,
+    changed          INTEGER,
+    output_end       INTEGER NOT NULL,
+    done_at          INTEGER NOT NULL,
     PRIMARY KEY (run_id, profile_id)
 );
-CREATE INDEX profiles_by_id ON profiles (profile_id, done_at);
+CREATE INDEX profiles_by_id ON profiles (profile_id, run_id);
+CREATE TABLE input_errors (
+    run_id     INTEGER NOT NULL REFERENCES runs (id),
+    line       INTEGER NOT NULL,
+    reason     TEXT NOT NULL,
+    output_end INTEGER NOT NULL,
+    PRIMARY KEY (run_id, line)
+);
+-- The last successful read of a page in one role, shared by all runs.
 CREATE TABLE pages (
-    url           TEXT PRIMARY KEY,
+    key           TEXT PRIMARY KEY,
     fetched_at    INTEGER NOT NULL,
-    status        INTEGER,
     etag          TEXT,
     last_modified TEXT,
-    scan          TEXT
+    digest        INTEGER,
+    judged_by     TEXT NOT NULL,
+    outcome       TEXT NOT NULL
+);
+CREATE TABLE run_counts (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    name   TEXT NOT NULL,
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, name)
 );
 "#];
 
@@ -57,26 +78,57 @@ pub enum StateError {
     TooNew { path: String, found: i64 },
 }
 
-/// A page's last fetch, for incremental re-audits.
+/// A page's last successful read, for incremental re-audits.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageFetch {
-    pub url: String,
+pub struct StoredPage {
+    /// The page's role and URL (`linked https://jane.dev/`).
+    pub key: String,
     /// Seconds since the Unix epoch.
     pub fetched_at: i64,
-    pub status: Option<u16>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// The page's scan as JSON, reused when the server answers 304.
-    pub scan: Option<String>,
+    /// A hash of the page's text.
+    pub digest: Option<i64>,
+    /// What the page was judged under (`Judge::fingerprint`).
+    pub judged_by: String,
+    /// The judged page as JSON, reused while fresh or after a 304.
+    pub outcome: String,
 }
 
 /// A finished profile, as the run commits it.
 pub struct FinishedProfile<'a> {
     pub profile_id: &'a str,
     pub verdict: Option<&'a str>,
-    /// The profile's result line (JSON), as the output prints it.
-    pub result: &'a str,
-    pub pages: &'a [PageFetch],
+    pub previous_verdict: Option<&'a str>,
+    /// Whether the profile changed since an earlier run; `None` when none saw it.
+    pub changed: Option<bool>,
+    /// Where its line ends in the output.
+    pub output_end: u64,
+    /// Pages read afresh or revalidated.
+    pub pages: &'a [StoredPage],
+    /// Counters added to the run's (pages fetched, errors by kind…).
+    pub counts: &'a [(String, i64)],
+}
+
+/// A run, started or resumed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub id: i64,
+    /// An unfinished run with the same fingerprint was picked up.
+    pub resumed: bool,
+}
+
+/// What a run has committed, for its summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    /// Profiles per verdict; unjudged ones under `None`.
+    pub verdicts: BTreeMap<Option<String>, u64>,
+    /// Flagged now, not at the last earlier judgement (or never judged before).
+    pub newly_flagged: Vec<String>,
+    /// Flagged at the last earlier judgement, judged and not flagged now.
+    pub newly_cleared: Vec<String>,
+    pub input_errors: u64,
+    pub counts: BTreeMap<String, i64>,
 }
 
 /// The SQLite state of audit runs.
@@ -109,9 +161,11 @@ impl State {
     }
 
     fn migrate(&mut self) -> Result<(), StateError> {
-        // WAL keeps readers off writers' backs and survives kill -9 with the last commit.
+        // WAL keeps readers off writers' backs; with synchronous=NORMAL a commit survives
+        // the process being killed (not a power cut), at a fraction of the cost of FULL.
         self.connection
             .pragma_update(None, "journal_mode", "WAL")
+            .and_then(|()| self.connection.pragma_update(None, "synchronous", "NORMAL"))
             .map_err(|e| self.fail(e))?;
         let found: i64 = self
             .connection
@@ -125,27 +179,23 @@ impl State {
         }
         for (version, migration) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
             let next = version as i64 + 1;
-            let transaction = self
-                .connection
-                .transaction()
-                .map_err(|e| StateError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
+            let path = self.path.clone();
+            let fail = |source| StateError::Sqlite {
+                path: path.clone(),
+                source,
+            };
+            let transaction = self.connection.transaction().map_err(fail)?;
             transaction
                 .execute_batch(migration)
                 .and_then(|()| transaction.pragma_update(None, "user_version", next))
                 .and_then(|()| transaction.commit())
-                .map_err(|e| StateError::Sqlite {
-                    path: self.path.clone(),
-                    source: e,
-                })?;
+                .map_err(fail)?;
         }
         Ok(())
     }
 
     /// The unfinished run with this fingerprint (a crashed run, resumed), or a new one.
-    pub fn start_run(&self, fingerprint: &str, now: i64) -> Result<i64, StateError> {
+    pub fn start_run(&self, fingerprint: &str, now: i64) -> Result<Run, StateError> {
         let open: Option<i64> = self
             .connection
             .query_row(
@@ -156,7 +206,7 @@ impl State {
             .optional()
             .map_err(|e| self.fail(e))?;
         if let Some(id) = open {
-            return Ok(id);
+            return Ok(Run { id, resumed: true });
         }
         self.connection
             .execute(
@@ -164,23 +214,49 @@ impl State {
                 params![fingerprint, now],
             )
             .map_err(|e| self.fail(e))?;
-        Ok(self.connection.last_insert_rowid())
+        Ok(Run {
+            id: self.connection.last_insert_rowid(),
+            resumed: false,
+        })
+    }
+
+    /// Where the run's committed output ends: a resumed run cuts its output file there.
+    pub fn output_end(&self, run: i64) -> Result<u64, StateError> {
+        self.connection
+            .query_row(
+                "SELECT max(coalesce((SELECT max(output_end) FROM profiles WHERE run_id = ?1), 0),
+                            coalesce((SELECT max(output_end) FROM input_errors WHERE run_id = ?1), 0))",
+                params![run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|end| end.max(0) as u64)
+            .map_err(|e| self.fail(e))
     }
 
     /// Whether the run already committed this profile.
     pub fn is_done(&self, run: i64, profile_id: &str) -> Result<bool, StateError> {
+        self.exists(
+            "SELECT 1 FROM profiles WHERE run_id = ?1 AND profile_id = ?2",
+            params![run, profile_id],
+        )
+    }
+
+    /// Whether the run already reported this bad input line.
+    pub fn is_input_error_done(&self, run: i64, line: u64) -> Result<bool, StateError> {
+        self.exists(
+            "SELECT 1 FROM input_errors WHERE run_id = ?1 AND line = ?2",
+            params![run, line as i64],
+        )
+    }
+
+    fn exists(&self, sql: &str, params: impl rusqlite::Params) -> Result<bool, StateError> {
         self.connection
-            .query_row(
-                "SELECT 1 FROM profiles WHERE run_id = ?1 AND profile_id = ?2",
-                params![run, profile_id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.exists(params))
             .map_err(|e| self.fail(e))
     }
 
-    /// Commits a finished profile and its pages' fetches, all or nothing.
+    /// Commits a finished profile, its pages and its counters, all or nothing.
     pub fn record(
         &mut self,
         run: i64,
@@ -194,61 +270,164 @@ impl State {
         };
         let transaction = self.connection.transaction().map_err(fail)?;
         transaction
-            .execute(
-                "INSERT OR REPLACE INTO profiles (run_id, profile_id, verdict, result, done_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run, profile.profile_id, profile.verdict, profile.result, now],
+            .prepare_cached(
+                "INSERT INTO profiles (run_id, profile_id, verdict, previous_verdict, changed, output_end, done_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
+            .and_then(|mut s| {
+                s.execute(params![
+                    run,
+                    profile.profile_id,
+                    profile.verdict,
+                    profile.previous_verdict,
+                    profile.changed,
+                    profile.output_end as i64,
+                    now
+                ])
+            })
             .map_err(fail)?;
         for page in profile.pages {
             transaction
-                .execute(
-                    "INSERT OR REPLACE INTO pages (url, fetched_at, status, etag, last_modified, scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![page.url, page.fetched_at, page.status, page.etag, page.last_modified, page.scan],
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO pages (key, fetched_at, etag, last_modified, digest, judged_by, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        page.key,
+                        page.fetched_at,
+                        page.etag,
+                        page.last_modified,
+                        page.digest,
+                        page.judged_by,
+                        page.outcome
+                    ])
+                })
                 .map_err(fail)?;
         }
+        add_counts(&transaction, run, profile.counts).map_err(fail)?;
         transaction.commit().map_err(fail)
     }
 
-    /// The last fetch of `url` by any run.
-    pub fn last_fetch(&self, url: &str) -> Result<Option<PageFetch>, StateError> {
+    /// Commits a bad input line, reported at `output_end`.
+    pub fn record_input_error(
+        &mut self,
+        run: i64,
+        line: u64,
+        reason: &str,
+        output_end: u64,
+    ) -> Result<(), StateError> {
         self.connection
-            .query_row(
-                "SELECT url, fetched_at, status, etag, last_modified, scan FROM pages WHERE url = ?1",
-                params![url],
-                |r| {
-                    Ok(PageFetch {
-                        url: r.get(0)?,
-                        fetched_at: r.get(1)?,
-                        status: r.get(2)?,
-                        etag: r.get(3)?,
-                        last_modified: r.get(4)?,
-                        scan: r.get(5)?,
-                    })
-                },
+            .execute(
+                "INSERT OR REPLACE INTO input_errors (run_id, line, reason, output_end) VALUES (?1, ?2, ?3, ?4)",
+                params![run, line as i64, reason, output_end as i64],
             )
-            .optional()
+            .map(drop)
             .map_err(|e| self.fail(e))
     }
 
-    /// The profile's verdict in the latest finished run before `run`, for "newly flagged"
-    /// and "newly cleared".
+    /// The last successful read of a page (`key` as in [`StoredPage`]) by any run.
+    pub fn last_fetch(&self, key: &str) -> Result<Option<StoredPage>, StateError> {
+        self.connection
+            .prepare_cached(
+                "SELECT key, fetched_at, etag, last_modified, digest, judged_by, outcome FROM pages WHERE key = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![key], |r| {
+                    Ok(StoredPage {
+                        key: r.get(0)?,
+                        fetched_at: r.get(1)?,
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        digest: r.get(4)?,
+                        judged_by: r.get(5)?,
+                        outcome: r.get(6)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.fail(e))
+    }
+
+    /// The profile's verdict the last time an earlier run judged it, for "newly flagged"
+    /// and "newly cleared"; `Ok(None)` when no earlier run judged it.
     pub fn previous_verdict(
         &self,
         run: i64,
         profile_id: &str,
     ) -> Result<Option<String>, StateError> {
         self.connection
-            .query_row(
-                "SELECT p.verdict FROM profiles p JOIN runs r ON r.id = p.run_id
-                 WHERE p.profile_id = ?1 AND r.id < ?2 AND r.finished_at IS NOT NULL
-                 ORDER BY r.id DESC LIMIT 1",
-                params![profile_id, run],
-                |r| r.get(0),
+            .prepare_cached(
+                "SELECT verdict FROM profiles
+                 WHERE profile_id = ?1 AND run_id < ?2 AND verdict IS NOT NULL
+                 ORDER BY run_id DESC LIMIT 1",
             )
-            .optional()
-            .map(Option::flatten)
+            .and_then(|mut s| {
+                s.query_row(params![profile_id, run], |r| r.get(0))
+                    .optional()
+            })
             .map_err(|e| self.fail(e))
+    }
+
+    /// What the run has committed so far.
+    pub fn totals(&self, run: i64) -> Result<RunTotals, StateError> {
+        let fail = |e| self.fail(e);
+        let mut totals = RunTotals::default();
+        let mut statement = self
+            .connection
+            .prepare("SELECT verdict, count(*) FROM profiles WHERE run_id = ?1 GROUP BY verdict")
+            .map_err(fail)?;
+        let rows = statement
+            .query_map(params![run], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(fail)?;
+        for row in rows {
+            let (verdict, count) = row.map_err(fail)?;
+            totals.verdicts.insert(verdict, count as u64);
+        }
+        totals.newly_flagged = self.ids(
+            run,
+            "verdict = 'solicitation' AND (previous_verdict IS NULL OR previous_verdict != 'solicitation')",
+        )?;
+        totals.newly_cleared = self.ids(
+            run,
+            "verdict IS NOT NULL AND verdict != 'solicitation' AND previous_verdict = 'solicitation'",
+        )?;
+        totals.input_errors = self
+            .connection
+            .query_row(
+                "SELECT count(*) FROM input_errors WHERE run_id = ?1",
+                params![run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(fail)? as u64;
+        let mut statement = self
+            .connection
+            .prepare("SELECT name, count FROM run_counts WHERE run_id = ?1")
+            .map_err(fail)?;
+        let rows = statement
+            .query_map(params![run], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(fail)?;
+        for row in rows {
+            let (name, count) = row.map_err(fail)?;
+            totals.counts.insert(name, count);
+        }
+        Ok(totals)
+    }
+
+    fn ids(&self, run: i64, condition: &str) -> Result<Vec<String>, StateError> {
+        let fail = |e| self.fail(e);
+        let sql = format!(
+            "SELECT profile_id FROM profiles WHERE run_id = ?1 AND {condition} ORDER BY done_at, profile_id"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(fail)?;
+        let rows = statement
+            .query_map(params![run], |r| r.get::<_, String>(0))
+            .map_err(fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
 
     /// Marks the run finished: started again, the same arguments begin a new run.
@@ -263,74 +442,146 @@ impl State {
     }
 }
 
+fn add_counts(
+    transaction: &rusqlite::Transaction,
+    run: i64,
+    counts: &[(String, i64)],
+) -> rusqlite::Result<()> {
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO run_counts (run_id, name, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT (run_id, name) DO UPDATE SET count = count + excluded.count",
+    )?;
+    for (name, count) in counts {
+        statement.execute(params![run, name, count])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn page(url: &str, at: i64) -> PageFetch {
-        PageFetch {
-            url: url.to_owned(),
+    fn page(key: &str, at: i64) -> StoredPage {
+        StoredPage {
+            key: key.to_owned(),
             fetched_at: at,
-            status: Some(200),
             etag: Some("\"abc\"".to_owned()),
             last_modified: None,
-            scan: Some("{}".to_owned()),
+            digest: Some(42),
+            judged_by: "rules-1".to_owned(),
+            outcome: "{}".to_owned(),
         }
+    }
+
+    fn finished<'a>(
+        id: &'a str,
+        verdict: Option<&'a str>,
+        pages: &'a [StoredPage],
+        end: u64,
+    ) -> FinishedProfile<'a> {
+        FinishedProfile {
+            profile_id: id,
+            verdict,
+            previous_verdict: None,
+            changed: None,
+            output_end: end,
+            pages,
+            counts: &[],
+        }
+    }
+
+    fn scratch(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("pa-state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("audit.db");
+        (dir, path)
     }
 
     #[test]
     fn a_run_resumes_after_a_crash_and_the_next_run_sees_the_last_verdicts() {
-        let dir = std::env::temp_dir().join(format!("pa-state-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("audit.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = scratch("resume");
         let run = {
             let mut state = State::open(&path).unwrap();
             let run = state.start_run("input=a.jsonl", 100).unwrap();
-            let pages = [page("https://jane.test/", 100)];
+            assert!(!run.resumed);
+            let pages = [page("linked https://jane.test/", 100)];
+            let counts = [("pages.fetched".to_owned(), 1)];
             let done = FinishedProfile {
-                profile_id: "p1",
-                verdict: Some("solicitation"),
-                result: "{\"id\":\"p1\"}",
-                pages: &pages,
+                counts: &counts,
+                ..finished("p1", Some("solicitation"), &pages, 120)
             };
-            state.record(run, &done, 101).unwrap();
+            state.record(run.id, &done, 101).unwrap();
+            state
+                .record_input_error(run.id, 7, "not JSON", 160)
+                .unwrap();
             run
             // dropped without finishing: a crash
         };
         let mut state = State::open(&path).unwrap();
-        assert_eq!(state.start_run("input=a.jsonl", 200).unwrap(), run);
-        assert!(state.is_done(run, "p1").unwrap());
-        assert!(!state.is_done(run, "p2").unwrap());
+        let resumed = state.start_run("input=a.jsonl", 200).unwrap();
         assert_eq!(
-            state.last_fetch("https://jane.test/").unwrap(),
-            Some(page("https://jane.test/", 100))
+            resumed,
+            Run {
+                id: run.id,
+                resumed: true
+            }
         );
-        state.finish_run(run, 300).unwrap();
+        assert!(state.is_done(run.id, "p1").unwrap());
+        assert!(!state.is_done(run.id, "p2").unwrap());
+        assert!(state.is_input_error_done(run.id, 7).unwrap());
+        assert_eq!(state.output_end(run.id).unwrap(), 160);
+        assert_eq!(
+            state.last_fetch("linked https://jane.test/").unwrap(),
+            Some(page("linked https://jane.test/", 100))
+        );
+        let totals = state.totals(run.id).unwrap();
+        assert_eq!(totals.newly_flagged, ["p1"]);
+        assert_eq!(totals.input_errors, 1);
+        assert_eq!(totals.counts.get("pages.fetched"), Some(&1));
+        state.finish_run(run.id, 300).unwrap();
 
         let next = state.start_run("input=a.jsonl", 400).unwrap();
-        assert_ne!(next, run);
+        assert!(!next.resumed && next.id != run.id);
+        assert_eq!(state.output_end(next.id).unwrap(), 0);
         assert_eq!(
-            state.previous_verdict(next, "p1").unwrap().as_deref(),
+            state.previous_verdict(next.id, "p1").unwrap().as_deref(),
             Some("solicitation")
         );
         let done = FinishedProfile {
-            profile_id: "p1",
-            verdict: Some("showcase_with_contact"),
-            result: "{}",
-            pages: &[],
+            previous_verdict: Some("solicitation"),
+            changed: Some(true),
+            ..finished("p1", Some("showcase_with_contact"), &[], 80)
         };
-        state.record(next, &done, 401).unwrap();
-        assert!(state.is_done(next, "p1").unwrap());
+        state.record(next.id, &done, 401).unwrap();
+        assert!(state.is_done(next.id, "p1").unwrap());
+        let totals = state.totals(next.id).unwrap();
+        assert!(totals.newly_flagged.is_empty());
+        assert_eq!(totals.newly_cleared, ["p1"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_profile_is_committed_once_per_run() {
+        let (dir, path) = scratch("once");
+        let mut state = State::open(&path).unwrap();
+        let run = state.start_run("x", 1).unwrap();
+        state
+            .record(run.id, &finished("p1", None, &[], 10), 2)
+            .unwrap();
+        assert!(
+            state
+                .record(run.id, &finished("p1", None, &[], 20), 3)
+                .is_err()
+        );
+        assert_eq!(state.output_end(run.id).unwrap(), 10);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_newer_schema_is_refused_with_the_file_named() {
-        let dir = std::env::temp_dir().join(format!("pa-state-new-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let (dir, _) = scratch("new");
         let path = dir.join("future.db");
-        let _ = std::fs::remove_file(&path);
         Connection::open(&path)
             .unwrap()
             .pragma_update(None, "user_version", 99)

@@ -62,7 +62,7 @@ impl std::fmt::Display for Verdict {
 }
 
 /// The contact a signal is nearest to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NearContact {
     pub kind: ContactKind,
     pub value: String,
@@ -71,7 +71,7 @@ pub struct NearContact {
 }
 
 /// A rule that fired, with what made it fire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signal {
     /// Stable rule id (`SOL010`), as in `docs/rules.md`.
     pub rule: String,
@@ -98,7 +98,7 @@ pub struct Signal {
 }
 
 /// The two scores and the thresholds they were held against.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {
     pub solicitation: i32,
     pub showcase: i32,

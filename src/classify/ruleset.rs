@@ -365,6 +365,9 @@ pub struct Ruleset {
     pub marketplaces: Vec<Marketplace>,
     pub hosts: Hosts,
     pub rules: Vec<Rule>,
+    /// A hash of the ruleset's text (and of the default one it extends): what a stored
+    /// judgement was made under.
+    pub fingerprint: u64,
     pub(crate) matcher: Matcher,
 }
 
@@ -504,6 +507,10 @@ impl Ruleset {
                 message: e.message,
             }
         })?;
+        let mut fingerprint = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        if file.extends.is_some() {
+            fingerprint ^= xxhash_rust::xxh3::xxh3_64(DEFAULT_RULES.as_bytes()).rotate_left(1);
+        }
         Ok(Ruleset {
             origin: name.to_owned(),
             scoring,
@@ -511,6 +518,7 @@ impl Ruleset {
             marketplaces,
             hosts,
             rules,
+            fingerprint,
             matcher,
         })
     }

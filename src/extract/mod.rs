@@ -126,7 +126,7 @@ impl std::fmt::Display for ContactKind {
 }
 
 /// Where on the page a contact was read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Visible text.
@@ -169,7 +169,7 @@ impl Source {
 /// A technique that hid a contact from plain reading, undone to find it. Anti-harvest
 /// habits (`cloudflare`, `spelled_at`, `script`) and filter evasion (the rest) are both
 /// named, so the classifier can weigh them differently (policy §3d).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Obfuscation {
     /// Cloudflare e-mail protection (`data-cfemail`, `/cdn-cgi/l/email-protection#…`).
@@ -245,7 +245,7 @@ impl Obfuscation {
 }
 
 /// One place on the page where a contact appears.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     /// The text as written on the page, before normalisation.
     pub raw: String,
@@ -256,10 +256,10 @@ pub struct Place {
     /// The visible text around the place, for a reviewer.
     pub evidence: String,
     /// In text a visitor does not see (CSS `display:none`, `visibility:hidden`, `hidden`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
     /// The techniques undone to read it; empty for plain writing.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub obfuscation: Vec<Obfuscation>,
 }
 
@@ -364,6 +364,30 @@ impl Serialize for Contact {
         }
         s.serialize_field("places", &self.places)?;
         s.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    /// Reads what [`Serialize`] wrote (an audit's stored scans); the flattened first place
+    /// and the summaries are derived from `places`, so only it is read.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            kind: ContactKind,
+            value: String,
+            places: Vec<Place>,
+        }
+        let stored = Stored::deserialize(deserializer)?;
+        if stored.places.is_empty() {
+            return Err(serde::de::Error::custom(
+                "a contact needs at least one place",
+            ));
+        }
+        Ok(Contact {
+            kind: stored.kind,
+            value: stored.value,
+            places: stored.places,
+        })
     }
 }
 

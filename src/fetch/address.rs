@@ -87,12 +87,19 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
 
 /// `--resolve HOST:PORT:ADDR`, as curl takes it: the name `HOST` connects to `ADDR`. The
 /// connection uses the URL's port; `PORT` is kept for curl compatibility and error text.
+/// Two additions: `HOST` may be `*`, for every name not mapped otherwise, and `ADDR` may
+/// carry a port (`127.0.0.1:8080`, `[::1]:8080`) used when the URL names none, so a
+/// loopback server on any port can stand in for sites on the default ports (`demo`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolveOverride {
     pub host: String,
     pub port: u16,
-    pub addr: IpAddr,
+    /// Port 0 means the URL's own port.
+    pub addr: SocketAddr,
 }
+
+/// The host of an override that applies to every name.
+const ANY_HOST: &str = "*";
 
 /// Why a `--resolve` value could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -119,15 +126,33 @@ impl FromStr for ResolveOverride {
             return Err(fail("the host is empty"));
         }
         let port = port.parse().map_err(|_| fail("the port is not a number"))?;
-        let addr = addr.trim_start_matches('[').trim_end_matches(']');
-        let addr = addr
-            .parse()
-            .map_err(|_| fail("the address is not an IP address"))?;
+        let addr = match addr.parse::<SocketAddr>() {
+            Ok(with_port) => with_port,
+            Err(_) => {
+                let ip: IpAddr = addr
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .map_err(|_| fail("the address is not an IP address"))?;
+                SocketAddr::new(ip, 0)
+            }
+        };
         Ok(ResolveOverride {
             host: host.to_ascii_lowercase(),
             port,
             addr,
         })
+    }
+}
+
+impl ResolveOverride {
+    /// Every name connects to `addr` (a loopback server standing in for the web).
+    pub fn every_name(addr: SocketAddr) -> ResolveOverride {
+        ResolveOverride {
+            host: ANY_HOST.to_owned(),
+            port: 0,
+            addr,
+        }
     }
 }
 
@@ -137,7 +162,7 @@ impl FromStr for ResolveOverride {
 /// or an internal mirror can be reached while every other name stays guarded.
 #[derive(Clone)]
 pub(crate) struct GuardedResolver {
-    overrides: Arc<HashMap<String, IpAddr>>,
+    overrides: Arc<HashMap<String, SocketAddr>>,
     allow_private: bool,
 }
 
@@ -171,11 +196,15 @@ impl GuardedResolver {
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_ascii_lowercase();
-        let overridden = self.overrides.get(&host).copied();
+        let overridden = self
+            .overrides
+            .get(&host)
+            .or_else(|| self.overrides.get(ANY_HOST))
+            .copied();
         let allow_private = self.allow_private;
         Box::pin(async move {
             let found: Vec<SocketAddr> = match overridden {
-                Some(ip) => return Ok(Box::new(std::iter::once(SocketAddr::new(ip, 0))) as Addrs),
+                Some(addr) => return Ok(Box::new(std::iter::once(addr)) as Addrs),
                 None => tokio::net::lookup_host((host.as_str(), 0))
                     .await
                     .map_err(|source| DnsError {
@@ -270,9 +299,16 @@ mod tests {
         let o: ResolveOverride = "Shop.test:443:127.0.0.1".parse().unwrap();
         assert_eq!(o.host, "shop.test");
         assert_eq!(o.port, 443);
-        assert_eq!(o.addr, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(o.addr, SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0));
         let o: ResolveOverride = "a.test:80:[::1]".parse().unwrap();
-        assert_eq!(o.addr, IpAddr::V6(Ipv6Addr::LOCALHOST));
+        assert_eq!(o.addr, SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0));
+        let o: ResolveOverride = "*:80:127.0.0.1:8080".parse().unwrap();
+        assert_eq!((o.host.as_str(), o.addr.port()), ("*", 8080));
+        let o: ResolveOverride = "a.test:80:[::1]:8080".parse().unwrap();
+        assert_eq!(
+            o.addr,
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 8080)
+        );
         let err = "a.test:http:127.0.0.1"
             .parse::<ResolveOverride>()
             .unwrap_err();

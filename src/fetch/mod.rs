@@ -27,7 +27,10 @@ pub use retry::RetryPolicy;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION,
+    RETRY_AFTER,
+};
 use reqwest::{Response, StatusCode};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -40,6 +43,9 @@ use robots::{RobotsCache, RobotsEntry, RobotsResponse, origin_of, robots_url};
 
 /// The robots.txt product token this crawler answers to (`User-agent: portfolio-audit`).
 pub const ROBOTS_TOKEN: &str = "portfolio-audit";
+
+/// How long an idle connection is kept for the next request to its site.
+const POOL_IDLE: Duration = Duration::from_secs(10);
 
 /// Redirects followed for a robots.txt (RFC 9309 §2.3.1.2: at least five).
 const ROBOTS_REDIRECTS: usize = 5;
@@ -115,6 +121,50 @@ pub struct Fetched {
     pub page: Option<Page>,
 }
 
+impl Fetched {
+    /// The server answered 304 to a revalidation: the stored copy is current.
+    pub fn is_not_modified(&self) -> bool {
+        self.page.is_none()
+            && self.record.error.is_none()
+            && self.record.status == Some(StatusCode::NOT_MODIFIED.as_u16())
+    }
+}
+
+/// What a stored copy of a page was served with, sent back so an unchanged page answers
+/// 304 Not Modified instead of its body (RFC 9110 §13.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The `ETag` it was served with, sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`, sent as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let values = [
+            (IF_NONE_MATCH, &self.etag),
+            (IF_MODIFIED_SINCE, &self.last_modified),
+        ];
+        for (name, value) in values {
+            // A stored value that is no longer a valid header is simply not sent.
+            if let Some(value) = value.as_deref().and_then(|v| v.parse().ok()) {
+                headers.insert(name, value);
+            }
+        }
+        headers
+    }
+}
+
+/// Where following a URL ended.
+enum Landing {
+    /// A page body, read from `Url`.
+    Body(Url, Vec<u8>),
+    /// 304 Not Modified to a revalidation.
+    NotModified,
+}
+
 /// The shared, rate-limited fetcher. Cheap to share behind an `Arc`.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -148,6 +198,9 @@ impl Fetcher {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .pool_max_idle_per_host(config.per_site_concurrency)
+            // Idle connections cost buffers and a descriptor each; over thousands of sites
+            // only those used again soon (the next request under the rate limit) are kept.
+            .pool_idle_timeout(POOL_IDLE)
             .build()?;
         Ok(Fetcher {
             client,
@@ -170,16 +223,28 @@ impl Fetcher {
     /// Fetches `url`: follows redirects, and returns the decoded page when the answer is
     /// an HTML page within the limits.
     pub async fn fetch(&self, url: &Url) -> Fetched {
+        self.fetch_with(url, None).await
+    }
+
+    /// Fetches `url` unless it is unchanged since the copy `validators` describe: then
+    /// the answer is 304 ([`Fetched::is_not_modified`]) and no body is read.
+    pub async fn revalidate(&self, url: &Url, validators: &Validators) -> Fetched {
+        self.fetch_with(url, Some(validators)).await
+    }
+
+    async fn fetch_with(&self, url: &Url, validators: Option<&Validators>) -> Fetched {
         let started = Instant::now();
         let mut record = FetchRecord::new(url);
-        let outcome = self.follow(url, &mut record).await;
+        let headers = validators.map(Validators::headers).unwrap_or_default();
+        let outcome = self.follow(url, &headers, &mut record).await;
         record.timings.total_ms = millis(started.elapsed());
         record.timings.network_ms = record
             .timings
             .total_ms
             .saturating_sub(record.timings.waited_ms);
         match outcome {
-            Ok((final_url, body)) => {
+            Ok(Landing::NotModified) => Fetched { record, page: None },
+            Ok(Landing::Body(final_url, body)) => {
                 let mut page = Page::decode(&body, final_url, record.content_type.as_deref());
                 page.redirects = record.redirects.clone();
                 Fetched {
@@ -198,8 +263,9 @@ impl Fetcher {
     async fn follow(
         &self,
         url: &Url,
+        headers: &HeaderMap,
         record: &mut FetchRecord,
-    ) -> Result<(Url, Vec<u8>), FetchError> {
+    ) -> Result<Landing, FetchError> {
         let mut current = url.clone();
         let mut visited = HashSet::new();
         loop {
@@ -230,7 +296,7 @@ impl Fetcher {
             }
             record.final_url = Some(current.clone());
             record.attempts = 0;
-            let answer = self.request(&current, &site, record).await;
+            let answer = self.request(&current, &site, headers, record).await;
             let site_failed = match &answer {
                 Err(error) => error.kind.is_site_failure(),
                 Ok(answer) => is_retryable(answer.response.status()),
@@ -239,6 +305,10 @@ impl Fetcher {
             let answer = answer?;
             let status = answer.response.status();
             record.status = Some(status.as_u16());
+            record.read_validators(answer.response.headers());
+            if status == StatusCode::NOT_MODIFIED && !headers.is_empty() {
+                return Ok(Landing::NotModified);
+            }
             if status.is_redirection()
                 && let Some(location) = answer.response.headers().get(LOCATION)
             {
@@ -266,7 +336,7 @@ impl Fetcher {
                 continue;
             }
             let body = self.read_page(answer, &current, record).await?;
-            return Ok((current, body));
+            return Ok(Landing::Body(current, body));
         }
     }
 
@@ -305,6 +375,7 @@ impl Fetcher {
         &self,
         url: &Url,
         site: &str,
+        headers: &HeaderMap,
         record: &mut FetchRecord,
     ) -> Result<Answer, FetchError> {
         let policy = self.config.retry;
@@ -319,8 +390,21 @@ impl Fetcher {
                 .await
                 .expect("the in-flight semaphore is never closed");
             record.timings.waited_ms += millis(waited.elapsed());
+            // The site may have been given up on while this request waited its turn: a
+            // queue of pages for a dead host must not each wait out the timeout.
+            if self.politeness.is_backed_off(site) {
+                return Err(FetchError::new(
+                    FetchErrorKind::HostBackedOff,
+                    format!("{site} failed repeatedly this run; not asked again"),
+                ));
+            }
             record.attempts += 1;
-            let sent = self.client.get(url.as_str()).send().await;
+            let sent = self
+                .client
+                .get(url.as_str())
+                .headers(headers.clone())
+                .send()
+                .await;
             drop(slot);
             let last = attempt >= policy.attempts.max(1);
             let retry_wait = match &sent {
@@ -445,7 +529,10 @@ impl Fetcher {
                 break;
             }
             let site = site_key(&current);
-            let Ok(answer) = self.request(&current, &site, &mut scratch).await else {
+            let Ok(answer) = self
+                .request(&current, &site, &HeaderMap::new(), &mut scratch)
+                .await
+            else {
                 break;
             };
             let status = answer.response.status();

@@ -33,6 +33,10 @@ pub fn site_key(url: &Url) -> String {
 /// How much wider than `1 / rate` requests to one site are spaced.
 const SPACING_MARGIN: f64 = 1.05;
 
+/// Sites remembered before idle ones are forgotten: an audit of millions of profiles
+/// touches millions of sites, and memory must not grow with them.
+const MAX_SITES: usize = 50_000;
+
 /// Per-site limits shared by all fetches.
 pub(crate) struct Politeness {
     rate: DefaultKeyedRateLimiter<String>,
@@ -84,6 +88,9 @@ impl Politeness {
     pub(crate) async fn turn(&self, site: &str) -> SiteTurn {
         let permits = {
             let mut state = self.lock();
+            if state.len() >= MAX_SITES && !state.contains_key(site) {
+                self.forget_idle(&mut state);
+            }
             let entry = state.entry(site.to_owned()).or_default();
             entry
                 .permits
@@ -136,6 +143,21 @@ impl Politeness {
         } else {
             entry.failures_in_a_row = 0;
         }
+    }
+
+    /// Forgets the sites that hold nothing a new entry would not: no request in flight or
+    /// waiting, no failures, no crawl-delay slot ahead (a crawl delay is set again from
+    /// the robots.txt cache on the next fetch). The rate limiter forgets the same way.
+    fn forget_idle(&self, state: &mut HashMap<String, SiteState>) {
+        let now = Instant::now();
+        state.retain(|_, site| {
+            let busy = site.permits.as_ref().is_some_and(|p| {
+                Arc::strong_count(p) > 1 || p.available_permits() < self.per_site_concurrency
+            });
+            busy || site.failures_in_a_row > 0 || site.next_slot.is_some_and(|slot| slot > now)
+        });
+        self.rate.retain_recent();
+        self.rate.shrink_to_fit();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SiteState>> {
@@ -203,5 +225,26 @@ mod tests {
         }
         assert!(limits.is_backed_off("down.test"));
         assert!(!limits.is_backed_off("up.test"));
+    }
+
+    #[tokio::test]
+    async fn idle_sites_are_forgotten_past_the_cap_and_failing_ones_kept() {
+        let limits = Politeness::new(1000.0, 1, 2, 3);
+        for _ in 0..3 {
+            limits.record_outcome("down.test", true);
+        }
+        let busy = limits.turn("busy.test").await;
+        for i in 0..MAX_SITES {
+            drop(limits.turn(&format!("site{i}.test")).await);
+        }
+        assert!(limits.lock().len() <= MAX_SITES);
+        assert!(
+            limits.lock().len() < 10,
+            "idle sites forgotten: {}",
+            limits.lock().len()
+        );
+        assert!(limits.is_backed_off("down.test"));
+        assert!(limits.lock().contains_key("busy.test"));
+        drop(busy);
     }
 }

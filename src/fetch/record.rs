@@ -1,10 +1,10 @@
 //! What one fetch did, as the JSON output and the audit state record it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// Why a fetch ended without a page to scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FetchErrorKind {
     /// The name did not resolve.
@@ -83,7 +83,7 @@ impl std::fmt::Display for FetchErrorKind {
 }
 
 /// A failed fetch: its kind and a message naming what failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{kind}: {message}")]
 pub struct FetchError {
     pub kind: FetchErrorKind,
@@ -100,7 +100,7 @@ impl FetchError {
 }
 
 /// Where a fetch spent its time, in milliseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timings {
     /// Waiting for the site's rate limit, crawl delay, connection slots, retry backoff and
     /// its robots.txt.
@@ -112,17 +112,23 @@ pub struct Timings {
 }
 
 /// One fetch, whatever its outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchRecord {
     pub requested: Url,
     /// Every address before `final_url`, first hop first (the requested URL included when
     /// it redirected).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<Url>,
     /// The address that answered last; absent when no request was made.
     pub final_url: Option<Url>,
     pub status: Option<u16>,
     pub content_type: Option<String>,
+    /// The final answer's `ETag`, kept to revalidate the page later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The final answer's `Last-Modified`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
     /// Body bytes read (after decompression).
     pub bytes: u64,
     /// Requests made to the final address, retries included.
@@ -140,10 +146,24 @@ impl FetchRecord {
             final_url: None,
             status: None,
             content_type: None,
+            etag: None,
+            last_modified: None,
             bytes: 0,
             attempts: 0,
             timings: Timings::default(),
             error: None,
         }
+    }
+
+    /// Keeps the validators of the latest answer (a redirect's are replaced by the next).
+    pub(crate) fn read_validators(&mut self, headers: &reqwest::header::HeaderMap) {
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        self.etag = text(reqwest::header::ETAG);
+        self.last_modified = text(reqwest::header::LAST_MODIFIED);
     }
 }

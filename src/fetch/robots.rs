@@ -96,6 +96,11 @@ impl RobotsEntry {
     }
 }
 
+/// Origins whose robots.txt is kept; past this, the expired and then the finished entries
+/// are dropped (fetched again if their origin comes back), so memory stays bounded over
+/// millions of sites.
+const MAX_ORIGINS: usize = 50_000;
+
 /// The robots.txt of every origin seen, each fetched once while fresh, even when many
 /// fetches of one origin ask at the same time.
 #[derive(Default)]
@@ -115,6 +120,13 @@ impl RobotsCache {
                 .origins
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if origins.len() >= MAX_ORIGINS && !origins.contains_key(origin) {
+                origins.retain(|_, cell| cell.get().is_none_or(|entry| entry.is_fresh()));
+                if origins.len() >= MAX_ORIGINS {
+                    // Only fetches still in flight keep their cell.
+                    origins.retain(|_, cell| cell.get().is_none());
+                }
+            }
             let cell = origins.entry(origin.to_owned()).or_default();
             if cell.get().is_some_and(|entry| !entry.is_fresh()) {
                 *cell = Arc::default();
@@ -198,6 +210,17 @@ mod tests {
         assert!(!a.allows(&url("/x")) && !b.allows(&url("/x")));
         cache.get("https://other.test", fetch).await;
         assert_eq!(fetches.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn the_cache_stays_bounded_over_many_origins() {
+        let cache = RobotsCache::default();
+        let fetch = || async { entry(404, "") };
+        for i in 0..=MAX_ORIGINS {
+            cache.get(&format!("https://site{i}.test"), fetch).await;
+        }
+        let kept = cache.origins.lock().unwrap().len();
+        assert!(kept < 10, "{kept} origins kept");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 mod json;
 mod profile;
+mod summary;
 mod table;
 
 pub use json::json_line;
 pub use profile::profile_table;
+pub use summary::summary_text;
 pub use table::table;

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::table::shorten;
-use crate::check::{LinkReport, ProfileReport};
+use crate::check::{LinkReport, ProfileReport, Reuse};
+use crate::extract::Contact;
 use crate::fetch::FetchRecord;
 
 /// Reasons shown per page; the JSON has them all.
@@ -18,39 +19,50 @@ pub fn profile_table(report: &ProfileReport) -> String {
         .map_or("undetermined (nothing could be judged)".to_owned(), |v| {
             v.to_string()
         });
+    let heading = report
+        .profile_url
+        .as_ref()
+        .map_or("profile (given by its links)".to_owned(), |u| u.to_string());
     // Writing to a String cannot fail.
-    let _ = writeln!(out, "{}\n  verdict: {verdict}", report.profile_url);
-    let profile = &report.profile;
-    match &profile.fetch.error {
-        None => {
+    let _ = writeln!(out, "{heading}\n  verdict: {verdict}");
+    if let Some(profile) = &report.profile {
+        match &profile.fetch.error {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  profile page: {}, {} portfolio link{} found",
+                    fetched_summary(&profile.fetch, profile.reused),
+                    profile.links_found,
+                    if profile.links_found == 1 { "" } else { "s" }
+                );
+            }
+            Some(error) => {
+                let _ = writeln!(out, "  profile page not fetched: {error}");
+            }
+        }
+        write_own_contacts(
+            &mut out,
+            "the profile page",
+            &profile.contacts,
+            profile.has_channel,
+        );
+    }
+    if let Some(overview) = &report.overview {
+        write_own_contacts(
+            &mut out,
+            "the profile text",
+            &overview.contacts,
+            overview.has_channel,
+        );
+        for signal in overview.signals.iter().take(TOP_REASONS) {
             let _ = writeln!(
                 out,
-                "  profile page: {}, {} portfolio link{} found",
-                fetched_summary(&profile.fetch),
-                profile.links_found,
-                if profile.links_found == 1 { "" } else { "s" }
+                "  profile text: {} {}: {}",
+                signal.rule,
+                signal.name,
+                shorten(&signal.matched, 60)
             );
         }
-        Some(error) => {
-            let _ = writeln!(out, "  profile page not fetched: {error}");
-        }
-    }
-    if !profile.contacts.is_empty() {
-        let listed: Vec<String> = profile
-            .contacts
-            .iter()
-            .map(|c| format!("{} {}", c.kind, c.value))
-            .collect();
-        let _ = writeln!(
-            out,
-            "  contacts in the profile itself{}: {}",
-            if profile.has_channel {
-                " (a channel: counts as solicitation)"
-            } else {
-                ""
-            },
-            listed.join(", ")
-        );
     }
     if report.pages.is_empty() {
         let _ = writeln!(out, "  no portfolio links to check");
@@ -80,6 +92,27 @@ pub fn profile_table(report: &ProfileReport) -> String {
     out
 }
 
+/// Contacts the profile gives itself; a channel among them makes it solicitation.
+fn write_own_contacts(out: &mut String, whose: &str, contacts: &[Contact], has_channel: bool) {
+    if contacts.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = contacts
+        .iter()
+        .map(|c| format!("{} {}", c.kind, c.value))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  contacts in {whose}{}: {}",
+        if has_channel {
+            " (a channel: counts as solicitation)"
+        } else {
+            ""
+        },
+        listed.join(", ")
+    );
+}
+
 fn write_page(out: &mut String, number: usize, page: &LinkReport) {
     let verdict = page
         .verdict
@@ -97,7 +130,7 @@ fn write_page(out: &mut String, number: usize, page: &LinkReport) {
     }
     match (&page.fetch.error, &page.scan) {
         (None, _) => {
-            let _ = writeln!(out, "     {}", fetched_summary(&page.fetch));
+            let _ = writeln!(out, "     {}", fetched_summary(&page.fetch, page.reused));
         }
         (Some(_), Some(_)) => {
             let _ = writeln!(out, "     not fetched; judged by its address alone");
@@ -142,7 +175,19 @@ fn write_page(out: &mut String, number: usize, page: &LinkReport) {
     }
 }
 
-fn fetched_summary(record: &FetchRecord) -> String {
+fn fetched_summary(record: &FetchRecord, reused: Option<Reuse>) -> String {
+    match reused {
+        Some(Reuse::WithinMaxAge) => {
+            return "fetched recently by an earlier run; not asked again".to_owned();
+        }
+        Some(Reuse::NotModified) => {
+            return format!(
+                "HTTP 304 not modified in {} ms; earlier scan kept",
+                record.timings.network_ms
+            );
+        }
+        None => {}
+    }
     format!(
         "HTTP {}, {} KB in {} ms{}",
         record.status.unwrap_or(0),

@@ -76,6 +76,15 @@ pub enum Route {
     Huge { bytes: u64 },
     /// Waits `delay` (after the hit is recorded), then answers with `route`.
     Delay { delay: Duration, route: Box<Route> },
+    /// 200 text/html with an `ETag`; 304 with no body when `If-None-Match` names it.
+    Tagged { body: String, etag: String },
+    /// The first `times` requests to the host get `route`, later ones `then` (a host
+    /// that dies mid-run).
+    Until {
+        times: usize,
+        route: Box<Route>,
+        then: Box<Route>,
+    },
 }
 
 impl Route {
@@ -110,6 +119,23 @@ impl Route {
             status,
             retry_after: retry_after.map(str::to_owned),
             times,
+            then: Box::new(then),
+        }
+    }
+
+    /// An HTML page served with `etag`, answering 304 to a request that already has it.
+    pub fn tagged(body: impl Into<String>, etag: &str) -> Route {
+        Route::Tagged {
+            body: body.into(),
+            etag: format!("\"{etag}\""),
+        }
+    }
+
+    /// This route for the first `times` requests, `then` afterwards.
+    pub fn until(times: usize, route: Route, then: Route) -> Route {
+        Route::Until {
+            times,
+            route: Box::new(route),
             then: Box::new(then),
         }
     }
@@ -185,6 +211,10 @@ impl Sites {
             match route {
                 Route::FailThen { then, .. } => walk(then, f),
                 Route::Delay { route, .. } => walk(route, f),
+                Route::Until { route, then, .. } => {
+                    walk(route, f);
+                    walk(then, f);
+                }
                 _ => {}
             }
         }
@@ -352,6 +382,10 @@ async fn handle(
         .path_and_query()
         .map_or("/", |pq| pq.as_str())
         .to_owned();
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let headers = req
         .headers()
         .iter()
@@ -409,6 +443,33 @@ async fn handle(
                     return resp;
                 }
                 route = then.as_ref();
+            }
+            Route::Until {
+                times,
+                route: first,
+                then,
+            } => {
+                // Counted per host: the host dies, whichever page is asked for.
+                let seen = {
+                    let mut counts = lock(&shared.fail_counts);
+                    let n = counts.entry((format!("{host} until"), depth)).or_insert(0);
+                    *n += 1;
+                    *n - 1
+                };
+                depth += 1;
+                route = if seen < *times { first } else { then };
+            }
+            Route::Tagged { body, etag } => {
+                let current = if_none_match
+                    .as_deref()
+                    .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+                let mut resp = if current {
+                    status_only(304)
+                } else {
+                    with_type(Body::from(body.clone()), HTML_UTF8.as_bytes())
+                };
+                set_header(resp.headers_mut(), header::ETAG, etag.as_bytes());
+                return resp;
             }
             _ => return respond(&shared, route),
         }
@@ -477,7 +538,10 @@ fn respond(shared: &Shared, route: &Route) -> Response {
             with_type(guarded(huge_stream(*bytes), shared), HTML_UTF8.as_bytes())
         }
         // Resolved by `handle` before getting here.
-        Route::FailThen { .. } | Route::Delay { .. } => bare(StatusCode::INTERNAL_SERVER_ERROR),
+        Route::FailThen { .. }
+        | Route::Delay { .. }
+        | Route::Until { .. }
+        | Route::Tagged { .. } => bare(StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 

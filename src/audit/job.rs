@@ -1,0 +1,602 @@
+//! The audit pipeline. A reader thread streams the input into a bounded queue; the job
+//! starts at most `in_flight` profiles at once, each checked as `check` does through the
+//! one shared fetcher (so per-site limits hold across the whole job), with scans on the
+//! blocking pool; each finished profile is written to the results file and committed to
+//! the state, with its pages, in one transaction. Memory is bounded by the queue and the
+//! profiles in flight, not by the input.
+//!
+//! A stop request (`Stop::Drain`) starts no new profile and lets those in flight finish
+//! within the grace period; `Stop::Now` drops them. Either way what was committed stands,
+//! and the same arguments resume the run.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::FutureExt;
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::input::{BadLine, InputError, InputFormat, ProfileReader, ProfileRecord};
+use super::output::{OutputError, OutputFormat, ResultWriter};
+use super::pages::{PageTally, StatePages};
+use super::state::{FinishedProfile, Run, State, StateError};
+use crate::check::{LiveSource, ProfileReport, ProfileTarget, check_profile};
+use crate::classify::Verdict;
+
+/// Input records queued ahead of the profiles in flight.
+const INPUT_QUEUE: usize = 256;
+
+/// What to audit and where to keep it.
+#[derive(Clone, Debug)]
+pub struct AuditConfig {
+    pub input: PathBuf,
+    /// Detected from the first line when not set.
+    pub input_format: Option<InputFormat>,
+    pub output: PathBuf,
+    pub format: OutputFormat,
+    pub state: PathBuf,
+    /// Pages an earlier run read within this long are not asked for again.
+    pub max_age: Duration,
+    /// Profiles checked at once.
+    pub in_flight: usize,
+    /// After a stop request, how long profiles in flight may take to finish.
+    pub grace: Duration,
+}
+
+/// Where the job stands with stopping; the binary sets it from signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    Run,
+    /// Start no new profile; finish those in flight within the grace period.
+    Drain,
+    /// Drop the profiles in flight now.
+    Now,
+}
+
+/// The job could not run, or could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("input {path}: {source}")]
+    Input {
+        path: PathBuf,
+        #[source]
+        source: InputError,
+    },
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// How far the job is, after each committed profile.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// Profiles and bad lines committed by this process.
+    pub done: u64,
+    /// Profiles an interrupted run had already committed (passed over on resume).
+    pub resumed: u64,
+    /// Profiles flagged solicitation by this process.
+    pub flagged: u64,
+    /// Pages requested over the network by this process.
+    pub pages_requested: u64,
+    pub elapsed: Duration,
+}
+
+/// The run's summary: what a reviewer reads in the morning (docs/output.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub run: i64,
+    /// This process picked up an interrupted run.
+    pub resumed: bool,
+    /// Stopped by a signal before the input was done: run the same command to go on.
+    pub interrupted: bool,
+    pub output: PathBuf,
+    pub state: PathBuf,
+    /// Profiles the run has committed, over all its sessions.
+    pub profiles: u64,
+    /// Profiles per verdict; `unjudged` when nothing about a profile could be read.
+    pub verdicts: BTreeMap<String, u64>,
+    pub newly_flagged: Vec<String>,
+    pub newly_cleared: Vec<String>,
+    pub input_errors: u64,
+    /// Pages read afresh, answered 304, or reused within `--max-age`.
+    pub pages: BTreeMap<String, i64>,
+    /// Failed page reads by kind.
+    pub fetch_errors: BTreeMap<String, i64>,
+    /// This process alone.
+    pub session: SessionFigures,
+}
+
+/// What this process did (a resumed run's earlier sessions are not in it).
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionFigures {
+    pub profiles: u64,
+    pub pages_requested: u64,
+    pub elapsed_secs: f64,
+    pub profiles_per_second: f64,
+    pub pages_per_second: f64,
+}
+
+/// One audit line: the profile's check report, with what the audit adds.
+#[derive(Serialize)]
+struct ResultLine<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    report: &'a ProfileReport,
+    /// The verdict the last earlier run reached; absent when none judged the profile.
+    previous_verdict: Option<&'a str>,
+    /// Whether the verdict or a page's content changed since that run.
+    changed_since_last_run: Option<bool>,
+    /// Input fields the audit does not know, as given.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    input_error: &'a BadLine,
+}
+
+/// A profile checked and ready to commit.
+struct Checked {
+    id: String,
+    verdict: Option<Verdict>,
+    previous_verdict: Option<String>,
+    changed: Option<bool>,
+    record: Vec<u8>,
+    tally: PageTally,
+}
+
+/// What every profile task shares.
+struct Shared {
+    live: LiveSource,
+    state: Arc<Mutex<State>>,
+    judged_by: String,
+    max_age_secs: i64,
+    run: i64,
+    format: OutputFormat,
+}
+
+/// Runs the audit to the end of its input, or until `stop` says otherwise.
+pub async fn run_audit(
+    live: LiveSource,
+    config: &AuditConfig,
+    mut stop: watch::Receiver<Stop>,
+    on_progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<Summary, AuditError> {
+    let started = Instant::now();
+    let input_error = |source| AuditError::Input {
+        path: config.input.clone(),
+        source,
+    };
+    let reader = open_input(&config.input, config.input_format).map_err(input_error)?;
+    let state = State::open(&config.state)?;
+    let judged_by = live.judge.fingerprint();
+    let run = state.start_run(&fingerprint(config, &judged_by), now_secs())?;
+    let mut writer = ResultWriter::open(&config.output, state.output_end(run.id)?, config.format)?;
+    let state = Arc::new(Mutex::new(state));
+    let shared = Arc::new(Shared {
+        live,
+        state: Arc::clone(&state),
+        judged_by,
+        max_age_secs: i64::try_from(config.max_age.as_secs()).unwrap_or(i64::MAX),
+        run: run.id,
+        format: config.format,
+    });
+
+    let (queue, mut records) = mpsc::channel(INPUT_QUEUE);
+    std::thread::spawn(move || {
+        for item in reader {
+            if queue.blocking_send(item).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut progress = Progress::default();
+    let mut in_flight: JoinSet<(String, Result<Checked, String>)> = JoinSet::new();
+    let mut input_open = true;
+    let mut stop_open = true;
+    let mut stopping = false;
+    let mut aborted = false;
+    let mut deadline: Option<Instant> = None;
+    loop {
+        let draining = deadline.is_some();
+        if in_flight.is_empty() && (!input_open || draining) {
+            break;
+        }
+        let grace_over = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            changed = stop.changed(), if stop_open => {
+                if changed.is_err() {
+                    // Nobody can ask the job to stop any more.
+                    stop_open = false;
+                    continue;
+                }
+                let asked = *stop.borrow_and_update();
+                match asked {
+                    Stop::Run => {}
+                    Stop::Drain => {
+                        stopping = true;
+                        deadline.get_or_insert(Instant::now() + config.grace);
+                    }
+                    Stop::Now => {
+                        stopping = true;
+                        aborted = !in_flight.is_empty();
+                        in_flight.abort_all();
+                        break;
+                    }
+                }
+            }
+            () = grace_over => {
+                aborted = !in_flight.is_empty();
+                in_flight.abort_all();
+                break;
+            }
+            Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                let Ok((id, checked)) = joined else {
+                    // Only an abort ends a task without its result, and aborts end the loop.
+                    continue;
+                };
+                let checked = checked.unwrap_or_else(|message| failed(&shared, id, &message));
+                commit(&state, &mut writer, run, checked, &mut progress)?;
+                progress.elapsed = started.elapsed();
+                on_progress(&progress);
+            }
+            item = records.recv(), if input_open && !draining && in_flight.len() < config.in_flight.max(1) => {
+                match item {
+                    None => input_open = false,
+                    Some(Err(error)) => return Err(input_error(error)),
+                    Some(Ok(Err(bad))) => {
+                        report_bad_line(&state, &mut writer, run, &bad, &mut progress)?;
+                        progress.elapsed = started.elapsed();
+                        on_progress(&progress);
+                    }
+                    Some(Ok(Ok(record))) => {
+                        if lock(&state).is_done(run.id, &record.id)? {
+                            progress.resumed += 1;
+                            continue;
+                        }
+                        let shared = Arc::clone(&shared);
+                        in_flight.spawn(async move {
+                            let id = record.id.clone();
+                            let checked = AssertUnwindSafe(check_record(&shared, record))
+                                .catch_unwind()
+                                .await
+                                .map_err(panic_message);
+                            (id, checked.and_then(|c| c.map_err(|e| e.to_string())))
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // A stop that came after the last record was read and finished interrupts nothing.
+    let interrupted = stopping && (input_open || aborted);
+    in_flight.shutdown().await;
+    let state = lock(&state);
+    if !interrupted {
+        state.finish_run(run.id, now_secs())?;
+    }
+    let totals = state.totals(run.id)?;
+    let elapsed = started.elapsed();
+    let per_second = |n: u64| {
+        let secs = elapsed.as_secs_f64();
+        if secs > 0.0 { n as f64 / secs } else { 0.0 }
+    };
+    let (pages, fetch_errors) = split_counts(totals.counts);
+    Ok(Summary {
+        run: run.id,
+        resumed: run.resumed,
+        interrupted,
+        output: config.output.clone(),
+        state: config.state.clone(),
+        profiles: totals.verdicts.values().sum(),
+        verdicts: totals
+            .verdicts
+            .into_iter()
+            .map(|(v, n)| (v.unwrap_or_else(|| "unjudged".to_owned()), n))
+            .collect(),
+        newly_flagged: totals.newly_flagged,
+        newly_cleared: totals.newly_cleared,
+        input_errors: totals.input_errors,
+        pages,
+        fetch_errors,
+        session: SessionFigures {
+            profiles: progress.done,
+            pages_requested: progress.pages_requested,
+            elapsed_secs: elapsed.as_secs_f64(),
+            profiles_per_second: per_second(progress.done),
+            pages_per_second: per_second(progress.pages_requested),
+        },
+    })
+}
+
+fn open_input(
+    path: &Path,
+    format: Option<InputFormat>,
+) -> Result<ProfileReader<BufReader<Box<dyn std::io::Read + Send>>>, InputError> {
+    let source: Box<dyn std::io::Read + Send> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(path)?)
+    };
+    ProfileReader::new(BufReader::with_capacity(64 * 1024, source), format)
+}
+
+/// What makes a run the same run: started again with these, it resumes.
+fn fingerprint(config: &AuditConfig, judged_by: &str) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    format!(
+        "input={}\noutput={}\nformat={:?}\njudged_by={judged_by}",
+        absolute(&config.input).display(),
+        absolute(&config.output).display(),
+        config.format,
+    )
+}
+
+/// Checks one profile and renders its result line.
+async fn check_record(shared: &Shared, record: ProfileRecord) -> Result<Checked, AuditError> {
+    let pages = StatePages {
+        live: &shared.live,
+        state: &shared.state,
+        judged_by: &shared.judged_by,
+        max_age_secs: shared.max_age_secs,
+        now: now_secs(),
+        tally: Mutex::default(),
+    };
+    let target = ProfileTarget {
+        profile_url: record.profile_url.clone(),
+        links: record.portfolio_urls.clone(),
+        discover: false,
+        overview: record.overview.clone(),
+    };
+    let report = check_profile(&pages, &target).await;
+    let previous_verdict = lock(&shared.state).previous_verdict(shared.run, &record.id)?;
+    let tally = pages.tally.into_inner().unwrap_or_else(|p| p.into_inner());
+    let verdict = report.verdict;
+    let changed = previous_verdict
+        .as_deref()
+        .map(|previous| Some(previous) != verdict.map(Verdict::as_str) || tally.content_changed);
+    let line = ResultLine {
+        id: &record.id,
+        report: &report,
+        previous_verdict: previous_verdict.as_deref(),
+        changed_since_last_run: changed,
+        extra: &record.extra,
+    };
+    let rendered = match shared.format {
+        OutputFormat::Jsonl => json_line(&line),
+        OutputFormat::Csv => csv_line(&result_row(&line)),
+    };
+    Ok(Checked {
+        id: record.id,
+        verdict,
+        previous_verdict,
+        changed,
+        record: rendered,
+        tally,
+    })
+}
+
+/// A profile whose check panicked: reported with the reason and committed, so a resumed
+/// run does not stumble on it again.
+fn failed(shared: &Shared, id: String, message: &str) -> Checked {
+    let record = match shared.format {
+        OutputFormat::Jsonl => json_line(&serde_json::json!({
+            "id": id,
+            "verdict": null,
+            "error": format!("internal error while checking this profile: {message}"),
+        })),
+        OutputFormat::Csv => {
+            let mut row = vec![String::new(); super::output::CSV_COLUMNS.len()];
+            row[0] = id.clone();
+            row[11] = format!("internal error while checking this profile: {message}");
+            csv_line(&row)
+        }
+    };
+    Checked {
+        id,
+        verdict: None,
+        previous_verdict: None,
+        changed: None,
+        record,
+        tally: PageTally::default(),
+    }
+}
+
+fn commit(
+    state: &Mutex<State>,
+    writer: &mut ResultWriter,
+    run: Run,
+    checked: Checked,
+    progress: &mut Progress,
+) -> Result<(), AuditError> {
+    let mut state = lock(state);
+    // The same id twice in the input: the first one stands.
+    if state.is_done(run.id, &checked.id)? {
+        return Ok(());
+    }
+    let end = writer.write(&checked.record)?;
+    let tally = &checked.tally;
+    let mut counts: Vec<(String, i64)> = [
+        ("fetched", tally.fetched),
+        ("not_modified", tally.not_modified),
+        ("within_max_age", tally.within_max_age),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, n)| (format!("pages.{name}"), n as i64))
+    .collect();
+    for kind in &tally.errors {
+        counts.push((format!("error.{kind}"), 1));
+    }
+    state.record(
+        run.id,
+        &FinishedProfile {
+            profile_id: &checked.id,
+            verdict: checked.verdict.map(Verdict::as_str),
+            previous_verdict: checked.previous_verdict.as_deref(),
+            changed: checked.changed,
+            output_end: end,
+            pages: &tally.rows,
+            counts: &counts,
+        },
+        now_secs(),
+    )?;
+    progress.done += 1;
+    progress.pages_requested += tally.fetched + tally.not_modified;
+    if checked.verdict == Some(Verdict::Solicitation) {
+        progress.flagged += 1;
+    }
+    Ok(())
+}
+
+fn report_bad_line(
+    state: &Mutex<State>,
+    writer: &mut ResultWriter,
+    run: Run,
+    bad: &BadLine,
+    progress: &mut Progress,
+) -> Result<(), AuditError> {
+    let mut state = lock(state);
+    if state.is_input_error_done(run.id, bad.line)? {
+        return Ok(());
+    }
+    let record = match writer.format() {
+        OutputFormat::Jsonl => json_line(&ErrorLine { input_error: bad }),
+        OutputFormat::Csv => {
+            let mut row = vec![String::new(); super::output::CSV_COLUMNS.len()];
+            row[11] = bad.to_string();
+            csv_line(&row)
+        }
+    };
+    let end = writer.write(&record)?;
+    state.record_input_error(run.id, bad.line, &bad.reason, end)?;
+    progress.done += 1;
+    Ok(())
+}
+
+/// The CSV row of a result (columns in `output::CSV_COLUMNS`).
+fn result_row(line: &ResultLine) -> Vec<String> {
+    let report = line.report;
+    let mut contacts: Vec<String> = Vec::new();
+    let mut rules: Vec<String> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    let own = report
+        .profile
+        .iter()
+        .flat_map(|p| &p.contacts)
+        .chain(report.overview.iter().flat_map(|o| &o.contacts));
+    let scans = report.pages.iter().filter_map(|p| p.scan.as_ref());
+    for contact in own.chain(scans.clone().flat_map(|s| &s.contacts)) {
+        let text = format!("{}:{}", contact.kind, contact.value);
+        if !contacts.contains(&text) {
+            contacts.push(text);
+        }
+    }
+    for signal in scans.clone().flat_map(|s| &s.signals).filter(|s| s.counted) {
+        if !rules.contains(&signal.rule) {
+            rules.push(signal.rule.clone());
+        }
+    }
+    let fetches = report.profile.iter().map(|p| &p.fetch).chain(
+        report
+            .pages
+            .iter()
+            .flat_map(|p| std::iter::once(&p.fetch).chain(p.site_pages.iter().map(|s| &s.fetch))),
+    );
+    for fetch in fetches {
+        if let Some(error) = &fetch.error {
+            errors.push(format!("{} {}", error.kind, fetch.requested));
+        }
+    }
+    let flagged: Vec<&str> = report
+        .pages
+        .iter()
+        .filter(|p| p.verdict == Some(Verdict::Solicitation))
+        .map(|p| p.link.as_str())
+        .collect();
+    vec![
+        line.id.to_owned(),
+        report
+            .profile_url
+            .as_ref()
+            .map_or(String::new(), |u| u.to_string()),
+        report.verdict.map_or("", Verdict::as_str).to_owned(),
+        line.previous_verdict.unwrap_or("").to_owned(),
+        line.changed_since_last_run
+            .map_or(String::new(), |c| c.to_string()),
+        scans
+            .map(|s| s.score.solicitation)
+            .max()
+            .map_or(String::new(), |s| s.to_string()),
+        flagged.join(" "),
+        contacts.join(" "),
+        rules.join(" "),
+        report.pages.len().to_string(),
+        errors.join("; "),
+        String::new(),
+    ]
+}
+
+fn json_line(value: &impl Serialize) -> Vec<u8> {
+    // Serialising plain structs and string-keyed maps to memory cannot fail.
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+fn csv_line(row: &[String]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(row);
+    writer.into_inner().unwrap_or_default()
+}
+
+/// Splits the run's counters into page outcomes and errors by kind.
+fn split_counts(counts: BTreeMap<String, i64>) -> (BTreeMap<String, i64>, BTreeMap<String, i64>) {
+    let mut pages = BTreeMap::new();
+    let mut errors = BTreeMap::new();
+    for (name, count) in counts {
+        if let Some(kind) = name.strip_prefix("error.") {
+            errors.insert(kind.to_owned(), count);
+        } else if let Some(outcome) = name.strip_prefix("pages.") {
+            pages.insert(outcome.to_owned(), count);
+        }
+    }
+    (pages, errors)
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    // A panic never happens while the state is held (no code that can panic runs under
+    // the lock), and SQLite keeps the database consistent regardless.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
