@@ -510,3 +510,58 @@ async fn a_host_that_dies_mid_run_fails_its_pages_and_the_rest_goes_on() {
         failed.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_profiles_in_flight_exits_130_and_the_same_command_goes_on() {
+    const PROFILES: usize = 30;
+    let server = FixtureServer::start((0..PROFILES).fold(Sites::new(), |sites, i| {
+        sites.route(
+            &host(i),
+            "/",
+            Route::html(page_for(i)).delayed(Duration::from_millis(300)),
+        )
+    }))
+    .await;
+    let port = server.addr().port();
+    let dir = scratch("sigterm");
+    let ids = write_profiles(&dir, PROFILES);
+    let args = ["--in-flight", "2", "--site-pages", "0", "--grace", "20s"];
+    let child = audit(&dir, port, &args).spawn().unwrap();
+    let waiting = Instant::now();
+    while !dir.join("portfolio-audit.db").exists() || committed(&dir).len() < 3 {
+        assert!(waiting.elapsed() < Duration::from_secs(30), "no progress");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let signalled = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let (status, stderr) = finish(child).await;
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(summary(&dir)["interrupted"], true);
+    // The profiles in flight were finished and committed, not dropped.
+    let written: Vec<String> = results(&dir)
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        written.iter().cloned().collect::<BTreeSet<_>>(),
+        committed(&dir)
+    );
+    assert!(written.len() < PROFILES, "stopped early: {}", written.len());
+
+    let (status, stderr) = finish(audit(&dir, port, &args).spawn().unwrap()).await;
+    assert!(matches!(status.code(), Some(0 | 1)), "{stderr}");
+    let summary = summary(&dir);
+    assert_eq!(summary["resumed"], true);
+    assert_eq!(summary["interrupted"], false);
+    assert_eq!(summary["profiles"], PROFILES);
+    let mut seen: Vec<String> = results(&dir)
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ids);
+}

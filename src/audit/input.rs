@@ -60,7 +60,7 @@ pub struct BadLine {
 /// The input could not be read at all (an I/O error, a CSV without a usable header).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("reading the input: {0}")]
+    #[error("reading the input")]
     Io(#[from] std::io::Error),
     #[error("CSV header: {0}")]
     Header(String),

@@ -63,7 +63,7 @@ pub enum Stop {
 /// The job could not run, or could not go on.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("input {path}: {source}")]
+    #[error("input {path}")]
     Input {
         path: PathBuf,
         #[source]
@@ -78,8 +78,10 @@ pub enum AuditError {
 /// How far the job is, after each committed profile.
 #[derive(Clone, Debug, Default)]
 pub struct Progress {
-    /// Profiles and bad lines committed by this process.
+    /// Profiles committed by this process.
     pub done: u64,
+    /// Bad input lines reported by this process.
+    pub input_errors: u64,
     /// Profiles an interrupted run had already committed (passed over on resume).
     pub resumed: u64,
     /// Profiles flagged solicitation by this process.
@@ -117,6 +119,7 @@ pub struct Summary {
 /// What this process did (a resumed run's earlier sessions are not in it).
 #[derive(Clone, Debug, Serialize)]
 pub struct SessionFigures {
+    /// Profiles committed (bad lines not counted).
     pub profiles: u64,
     pub pages_requested: u64,
     pub elapsed_secs: f64,
@@ -180,7 +183,13 @@ pub async fn run_audit(
     let state = State::open(&config.state)?;
     let judged_by = live.judge.fingerprint();
     let run = state.start_run(&fingerprint(config, &judged_by), now_secs())?;
-    let mut writer = ResultWriter::open(&config.output, state.output_end(run.id)?, config.format)?;
+    let committed_end = state.output_end(run.id)?;
+    let mut writer = ResultWriter::open(&config.output, committed_end, config.format)?;
+    if run.resumed {
+        tracing::info!(run = run.id, output = %config.output.display(), committed_end, "resuming an interrupted run");
+    } else {
+        tracing::info!(run = run.id, input = %config.input.display(), output = %config.output.display(), "starting a run");
+    }
     let state = Arc::new(Mutex::new(state));
     let shared = Arc::new(Shared {
         live,
@@ -251,7 +260,10 @@ pub async fn run_audit(
                     // Only an abort ends a task without its result, and aborts end the loop.
                     continue;
                 };
-                let checked = checked.unwrap_or_else(|message| failed(&shared, id, &message));
+                let checked = checked.unwrap_or_else(|message| {
+                    tracing::error!(profile = %id, %message, "checking the profile failed");
+                    failed(&shared, id, &message)
+                });
                 commit(&state, &mut writer, run, checked, &mut progress)?;
                 progress.elapsed = started.elapsed();
                 on_progress(&progress);
@@ -457,6 +469,14 @@ fn commit(
         },
         now_secs(),
     )?;
+    tracing::debug!(
+        profile = %checked.id,
+        verdict = checked.verdict.map_or("unjudged", Verdict::as_str),
+        fetched = tally.fetched,
+        not_modified = tally.not_modified,
+        within_max_age = tally.within_max_age,
+        "profile committed"
+    );
     progress.done += 1;
     progress.pages_requested += tally.fetched + tally.not_modified;
     if checked.verdict == Some(Verdict::Solicitation) {
@@ -486,7 +506,8 @@ fn report_bad_line(
     };
     let end = writer.write(&record)?;
     state.record_input_error(run.id, bad.line, &bad.reason, end)?;
-    progress.done += 1;
+    tracing::warn!(line = bad.line, reason = %bad.reason, "input line skipped");
+    progress.input_errors += 1;
     Ok(())
 }
 

@@ -165,7 +165,7 @@ impl Reporter {
 
     fn update(&mut self, progress: &Progress) {
         if let Some(bar) = &self.bar {
-            bar.set_position(progress.done + progress.resumed);
+            bar.set_position(progress.done + progress.resumed + progress.input_errors);
             bar.set_message(format!("· {} flagged", progress.flagged));
             return;
         }

@@ -242,6 +242,14 @@ impl Fetcher {
             .timings
             .total_ms
             .saturating_sub(record.timings.waited_ms);
+        tracing::debug!(
+            url = %url,
+            status = record.status,
+            error = outcome.as_ref().err().map(|e| e.kind.as_str()),
+            waited_ms = record.timings.waited_ms,
+            total_ms = record.timings.total_ms,
+            "fetched"
+        );
         match outcome {
             Ok(Landing::NotModified) => Fetched { record, page: None },
             Ok(Landing::Body(final_url, body)) => {
@@ -301,7 +309,9 @@ impl Fetcher {
                 Err(error) => error.kind.is_site_failure(),
                 Ok(answer) => is_retryable(answer.response.status()),
             };
-            self.politeness.record_outcome(&site, site_failed);
+            if self.politeness.record_outcome(&site, site_failed) {
+                tracing::info!(%site, "site failed repeatedly; left alone for the rest of the run");
+            }
             let answer = answer?;
             let status = answer.response.status();
             record.status = Some(status.as_u16());

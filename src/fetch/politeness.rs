@@ -135,13 +135,16 @@ impl Politeness {
             .is_some_and(|s| s.failures_in_a_row >= self.failures_before_backoff)
     }
 
-    pub(crate) fn record_outcome(&self, site: &str, failed: bool) {
+    /// Counts a success or a failure; true when this failure backs the site off.
+    pub(crate) fn record_outcome(&self, site: &str, failed: bool) -> bool {
         let mut state = self.lock();
         let entry = state.entry(site.to_owned()).or_default();
         if failed {
             entry.failures_in_a_row = entry.failures_in_a_row.saturating_add(1);
+            entry.failures_in_a_row == self.failures_before_backoff
         } else {
             entry.failures_in_a_row = 0;
+            false
         }
     }
 
