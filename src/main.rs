@@ -101,6 +101,9 @@ struct JobArgs {
     /// Write the summary as JSON to this file too.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
+    /// Write the reviewer's HTML report to this file at the end (needs JSON Lines results).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// Profiles checked at once.
     #[arg(long, value_name = "N", default_value_t = 256)]
     in_flight: usize,
@@ -135,7 +138,7 @@ struct CheckArgs {
     links: Vec<Url>,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<CheckFormat>,
     /// Two-letter country for national phone numbers (default: read from each page).
     #[arg(long, value_name = "CC")]
     region: Option<Region>,
@@ -284,6 +287,15 @@ struct ScanArgs {
 enum Format {
     Json,
     Table,
+}
+
+/// `check`'s formats: the page formats and the reviewer's HTML report.
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Json,
+    Table,
+    /// A self-contained HTML report (docs/output.md).
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -449,9 +461,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 /// Checks one profile; exit 1 when it is flagged, 2 when nothing could be judged.
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
+        CheckFormat::Table
     } else {
-        Format::Json
+        CheckFormat::Json
     });
     let ruleset = args.ruleset.load()?;
     let selectors = match &args.selectors {
@@ -484,8 +496,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let report = runtime.block_on(check_profile(&source, &target));
     let text = match format {
-        Format::Json => serde_json::to_string(&report)? + "\n",
-        Format::Table => report::profile_table(&report),
+        CheckFormat::Json => serde_json::to_string(&report)? + "\n",
+        CheckFormat::Table => report::profile_table(&report),
+        CheckFormat::Html => report::check_html(&report, ruleset),
     };
     std::io::stdout()
         .lock()
@@ -574,13 +587,12 @@ fn audit(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     let fetcher = Fetcher::new(args.fetch.config()?)?;
     let live = cli::audit::live_source(fetcher, judge);
-    cli::audit::run_job(
-        &runtime,
-        live,
-        &config,
-        args.job.summary.as_deref(),
-        args.job.verbose > 0,
-    )
+    let outputs = cli::audit::JobOutputs {
+        summary: args.job.summary.as_deref(),
+        report: args.job.report.as_deref(),
+        ruleset,
+    };
+    cli::audit::run_job(&runtime, live, &config, &outputs, args.job.verbose > 0)
 }
 
 /// The audit on the bundled demo: its sites served from loopback, every host name mapped
@@ -617,13 +629,17 @@ fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         server.addr()
     );
     let live = cli::audit::live_source(fetcher, judge);
-    let code = cli::audit::run_job(
-        &runtime,
-        live,
-        &config,
-        Some(&summary),
-        args.job.verbose > 0,
-    )?;
+    let report = args
+        .job
+        .report
+        .clone()
+        .unwrap_or_else(|| args.dir.join("report.html"));
+    let outputs = cli::audit::JobOutputs {
+        summary: Some(&summary),
+        report: (args.job.format == OutputFormat::Jsonl).then_some(report.as_path()),
+        ruleset: Ruleset::builtin(),
+    };
+    let code = cli::audit::run_job(&runtime, live, &config, &outputs, args.job.verbose > 0)?;
     eprintln!("  summary (JSON): {}", summary.display());
     drop(server);
     Ok(code)

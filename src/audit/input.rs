@@ -50,7 +50,7 @@ impl InputFormat {
 }
 
 /// A line that could not be read as a profile: its number (1-based) and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("line {line}: {reason}")]
 pub struct BadLine {
     pub line: u64,

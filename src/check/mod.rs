@@ -9,7 +9,7 @@ pub use discover::{Selectors, SelectorsError, portfolio_links, site_pages};
 pub use source::{Judge, LiveSource, PageOutcome, PageRole, PageSource, Reuse, judge_fetched};
 
 use futures_util::future::join_all;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::ExtractOptions;
@@ -54,7 +54,7 @@ pub struct ProfileTarget {
 }
 
 /// One profile's report: what `check --format json` prints, and each line of an audit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProfileReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_url: Option<Url>,
@@ -71,7 +71,7 @@ pub struct ProfileReport {
 }
 
 /// The profile page itself.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProfileFinding {
     pub fetch: FetchRecord,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,7 +88,7 @@ pub struct ProfileFinding {
 /// The profile's own text (an audit's `overview` field). Text on the marketplace that
 /// gives a channel, or asks to be contacted or paid off the platform, is solicitation
 /// whatever the portfolio shows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OverviewFinding {
     pub contacts: Vec<Contact>,
     /// A channel (not a social profile) is given in the text.
@@ -97,12 +97,12 @@ pub struct OverviewFinding {
     /// readable handle, "pay me outside the platform"…).
     pub solicits: bool,
     /// The solicitation rules that counted in the text.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signals: Vec<Signal>,
 }
 
 /// One linked page.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LinkReport {
     pub link: Url,
     /// Given (`--link`, an audit's `portfolio_urls`) rather than found on the profile page.
@@ -116,12 +116,12 @@ pub struct LinkReport {
     /// channel, the scan of that address alone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan: Option<PageScan>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub site_pages: Vec<SitePageReport>,
 }
 
 /// A same-site contact, hire or about page of a linked page.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SitePageReport {
     pub fetch: FetchRecord,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,7 +131,7 @@ pub struct SitePageReport {
     /// Its signals that count for the linked page: strong solicitation phrases (fee
     /// avoidance, platform clients sent to a channel…). An ordinary contact page has none
     /// (policy B6).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counted: Vec<String>,
 }
 

@@ -79,7 +79,7 @@ impl PageRole {
 }
 
 /// How an audit reused a page instead of reading it again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reuse {
     /// Fetched by an earlier run within `--max-age`: not asked again; `fetch` is that

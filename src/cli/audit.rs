@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use portfolio_audit::audit::{AuditConfig, Progress, Stop, Summary, run_audit};
+use portfolio_audit::Ruleset;
+use portfolio_audit::audit::{AuditConfig, OutputFormat, Progress, Stop, Summary, run_audit};
 use portfolio_audit::check::LiveSource;
-use portfolio_audit::report::summary_text;
+use portfolio_audit::report::{summary_text, write_audit_html};
 use tokio::sync::watch;
 
 /// Exit status of a run a signal stopped (128 + SIGINT, as shells report it).
@@ -30,15 +31,30 @@ pub fn default_state(output: &Path) -> PathBuf {
     dir.join("portfolio-audit.db")
 }
 
+/// What a run writes besides its results.
+pub struct JobOutputs<'a> {
+    /// The summary as JSON.
+    pub summary: Option<&'a Path>,
+    /// The reviewer's HTML report, built from the JSON Lines results.
+    pub report: Option<&'a Path>,
+    /// The rules the report explains.
+    pub ruleset: &'a Ruleset,
+}
+
 /// Runs the job and reports it; exit 0 when nothing is newly flagged, 1 when something
 /// is, 130 when a signal stopped it (errors are the caller's: 2).
 pub fn run_job(
     runtime: &tokio::runtime::Runtime,
     live: LiveSource,
     config: &AuditConfig,
-    summary_file: Option<&Path>,
+    outputs: &JobOutputs,
     quiet_progress: bool,
 ) -> anyhow::Result<ExitCode> {
+    if outputs.report.is_some() && config.format != OutputFormat::Jsonl {
+        anyhow::bail!(
+            "--report is built from JSON Lines results: drop --format csv, or build the report from a JSON Lines run"
+        );
+    }
     let total = if config.input == Path::new("-") {
         None
     } else {
@@ -52,8 +68,19 @@ pub fn run_job(
     reporter.finish();
     let summary = outcome?;
     eprint!("{}", summary_text(&summary));
-    if let Some(path) = summary_file {
+    if let Some(path) = outputs.summary {
         write_summary(path, &summary)?;
+    }
+    if let Some(path) = outputs.report {
+        let started = Instant::now();
+        let counts = write_audit_html(&config.output, &summary, outputs.ruleset, path)?;
+        eprintln!(
+            "  report: {} ({} profiles, {} flagged; written in {:.1} s)",
+            path.display(),
+            counts.profiles,
+            counts.flagged,
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(if summary.interrupted {
         ExitCode::from(INTERRUPTED)
