@@ -182,43 +182,62 @@ async fn killed_and_resumed(seed: u64) -> usize {
     let dir = scratch(&format!("kill-{seed}"));
     let ids = write_profiles(&dir, PROFILES);
     let args = ["--in-flight", "3", "--site-pages", "0"];
+    // Kill after these many profiles are committed, plus up to 40 ms: anywhere between
+    // two commits, a write and its commit included.
+    let mut kill_points: Vec<usize> = (0..3)
+        .map(|_| 1 + random.below(PROFILES as u64 - 4) as usize)
+        .collect();
+    kill_points.sort();
     let mut kills = 0;
     let mut refetched = Vec::new();
-    let mut previously_committed = BTreeSet::new();
     let status = loop {
+        let committed_before = if dir.join("portfolio-audit.db").exists() {
+            committed(&dir)
+        } else {
+            BTreeSet::new()
+        };
         let restarted = Instant::now();
         let mut child = audit(&dir, server.addr().port(), &args).spawn().unwrap();
-        if kills < 3 {
-            let wait = Duration::from_millis(150 + random.below(900));
-            tokio::time::sleep(wait).await;
-            if child.try_wait().unwrap().is_none() {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                kills += 1;
-            } else {
-                let (status, _) = finish(child).await;
-                break status;
+        let outcome = match kill_points.get(kills) {
+            Some(&point) => {
+                let waiting = Instant::now();
+                while child.try_wait().unwrap().is_none()
+                    && (!dir.join("portfolio-audit.db").exists() || committed(&dir).len() < point)
+                {
+                    assert!(
+                        waiting.elapsed() < Duration::from_secs(60),
+                        "seed {seed}: stuck"
+                    );
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                tokio::time::sleep(Duration::from_millis(random.below(40))).await;
+                if child.try_wait().unwrap().is_none() {
+                    child.kill().unwrap();
+                    child.wait().unwrap();
+                    kills += 1;
+                    None
+                } else {
+                    Some(finish(child).await)
+                }
             }
-        } else {
-            let (status, stderr) = finish(child).await;
+            None => Some(finish(child).await),
+        };
+        // What was committed before this session must never be asked for again.
+        for hit in server.all_requests() {
+            let id = format!(
+                "p{}",
+                hit.host
+                    .trim_start_matches("site")
+                    .trim_end_matches(".test")
+            );
+            if hit.at > restarted && committed_before.contains(&id) {
+                refetched.push(id);
+            }
+        }
+        if let Some((status, stderr)) = outcome {
             assert!(status.code() != Some(2), "{stderr}");
             break status;
         }
-        // What was committed before this kill must never be asked for again.
-        for hit in server.all_requests() {
-            if hit.at > restarted {
-                let id = format!(
-                    "p{}",
-                    hit.host
-                        .trim_start_matches("site")
-                        .trim_end_matches(".test")
-                );
-                if previously_committed.contains(&id) {
-                    refetched.push(id);
-                }
-            }
-        }
-        previously_committed = committed(&dir);
     };
     assert!(
         status.code() == Some(0) || status.code() == Some(1),
@@ -255,10 +274,11 @@ async fn killed_and_resumed(seed: u64) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_killed_at_random_points_resumes_with_every_profile_exactly_once() {
     let kills = futures_util::future::join_all([11, 29, 47, 83].map(killed_and_resumed)).await;
-    // Each seed plans three kills; a run that finishes first takes fewer.
-    assert!(
-        kills.iter().sum::<usize>() >= 8,
-        "kills per seed: {kills:?}"
+    // Each kill point leaves at least four profiles to do, more than 40 ms of work.
+    assert_eq!(
+        kills,
+        [3, 3, 3, 3],
+        "every planned kill landed before the run ended"
     );
 }
 
@@ -378,9 +398,7 @@ async fn bad_input_lines_are_reported_by_number_and_the_job_goes_on() {
         Route::html(fixture(SHOWCASE[0])),
     ))
     .await;
-    std::fs::write(
-        dir.join("profiles.jsonl"),
-        [
+    let mut input = [
             r#"{"id": "ok-1", "portfolio_urls": ["http://jane.test/"]}"#,
             r#"{"id": "no-scheme", "portfolio_urls": ["jane.test/work"]}"#,
             "",
@@ -389,10 +407,15 @@ async fn bad_input_lines_are_reported_by_number_and_the_job_goes_on() {
             r#"{"id": "nothing"}"#,
             r#"{"id": "ok-2", "overview": "Senior illustrator. Message me on WhatsApp +44 7700 900123 before you order here."}"#,
             r#"{"id": "ok-3", "overview": "Children's book illustrator, 12 years.\n\nSketches and updates: t.me/jane_draws_books"}"#,
+            r#"{"id": "ok-1", "portfolio_urls": ["http://jane.test/other"]}"#,
         ]
-        .join("\n"),
-    )
-    .unwrap();
+        .join("\n")
+        .into_bytes();
+    // Line 10: an export in Latin-1, not UTF-8.
+    input.extend_from_slice(
+        b"\n{\"id\": \"caf\xe9\", \"portfolio_urls\": [\"http://jane.test/\"]}\n",
+    );
+    std::fs::write(dir.join("profiles.jsonl"), input).unwrap();
     let (status, stderr) = finish(audit(&dir, server.addr().port(), &[]).spawn().unwrap()).await;
     assert_eq!(status.code(), Some(1), "ok-2 is newly flagged: {stderr}");
     let lines = results(&dir);
@@ -405,9 +428,15 @@ async fn bad_input_lines_are_reported_by_number_and_the_job_goes_on() {
         .collect();
     assert_eq!(
         errors.keys().copied().collect::<Vec<_>>(),
-        [2, 4, 5, 6],
+        [2, 4, 5, 6, 9, 10],
         "{errors:?}"
     );
+    assert!(
+        errors[&9].contains("duplicate id \"ok-1\", first on line 1"),
+        "{}",
+        errors[&9]
+    );
+    assert!(errors[&10].contains("UTF-8"), "{}", errors[&10]);
     assert!(errors[&2].contains("jane.test/work"), "{}", errors[&2]);
     assert!(errors[&4].contains("id"), "{}", errors[&4]);
     assert!(errors[&6].contains("nothing to audit"), "{}", errors[&6]);
@@ -419,8 +448,8 @@ async fn bad_input_lines_are_reported_by_number_and_the_job_goes_on() {
     assert_eq!(ok["ok-2"]["overview"]["solicits"], true);
     assert_eq!(ok["ok-3"]["verdict"], "solicitation");
     assert_eq!(ok["ok-3"]["overview"]["has_channel"], true);
-    assert_eq!(summary(&dir)["input_errors"], 4);
-    assert!(stderr.contains("input errors: 4"), "{stderr}");
+    assert_eq!(summary(&dir)["input_errors"], 6);
+    assert!(stderr.contains("input errors: 6"), "{stderr}");
 
     // An input that cannot be read at all is the job not running: exit 2, file named.
     let output = audit(&dir, server.addr().port(), &[])
@@ -532,6 +561,28 @@ async fn sigterm_finishes_the_profiles_in_flight_exits_130_and_the_same_command_
         assert!(waiting.elapsed() < Duration::from_secs(30), "no progress");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // An overlapping run (cron firing again, a retried pod) must not write the same file.
+    let second = audit(&dir, port, &args).output().unwrap();
+    let second_err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{second_err}");
+    assert!(
+        second_err.contains("another portfolio-audit run is writing it"),
+        "{second_err}"
+    );
+    // The profiles whose page was asked for and not yet committed are in flight.
+    let asked: BTreeSet<String> = server
+        .all_requests()
+        .iter()
+        .filter(|hit| hit.path == "/")
+        .map(|hit| {
+            format!(
+                "p{}",
+                hit.host
+                    .trim_start_matches("site")
+                    .trim_end_matches(".test")
+            )
+        })
+        .collect();
     let signalled = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -551,6 +602,12 @@ async fn sigterm_finishes_the_profiles_in_flight_exits_130_and_the_same_command_
         committed(&dir)
     );
     assert!(written.len() < PROFILES, "stopped early: {}", written.len());
+    let written_set: BTreeSet<String> = written.iter().cloned().collect();
+    assert!(
+        asked.is_subset(&written_set),
+        "in flight at the signal but dropped: {:?}",
+        asked.difference(&written_set).collect::<Vec<_>>()
+    );
 
     let (status, stderr) = finish(audit(&dir, port, &args).spawn().unwrap()).await;
     assert!(matches!(status.code(), Some(0 | 1)), "{stderr}");

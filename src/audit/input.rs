@@ -21,6 +21,9 @@ pub struct ProfileRecord {
     pub overview: Option<String>,
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Where the record starts in the input (1-based), for messages about it.
+    #[serde(skip)]
+    pub line: u64,
 }
 
 /// How the input is written.
@@ -64,6 +67,8 @@ pub enum InputError {
     Io(#[from] std::io::Error),
     #[error("CSV header: {0}")]
     Header(String),
+    #[error("reading the CSV input: {0}")]
+    Csv(String),
 }
 
 /// Profiles from a reader, one by one, in input order.
@@ -73,7 +78,9 @@ pub struct ProfileReader<R: BufRead> {
 
 enum Inner<R: BufRead> {
     Lines {
-        lines: std::io::Lines<R>,
+        reader: R,
+        /// The current line's bytes, reused.
+        buffer: Vec<u8>,
         line: u64,
         format: InputFormat,
     },
@@ -122,7 +129,8 @@ impl<R: BufRead> ProfileReader<R> {
                 }
             }
             format => Inner::Lines {
-                lines: reader.lines(),
+                reader,
+                buffer: Vec::new(),
                 line: 0,
                 format,
             },
@@ -138,15 +146,25 @@ impl<R: BufRead> Iterator for ProfileReader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
             Inner::Lines {
-                lines,
+                reader,
+                buffer,
                 line,
                 format,
             } => loop {
-                let text = match lines.next()? {
-                    Ok(text) => text,
+                buffer.clear();
+                match reader.read_until(b'\n', buffer) {
+                    Ok(0) => return None,
+                    Ok(_) => {}
                     Err(e) => return Some(Err(InputError::Io(e))),
-                };
+                }
                 *line += 1;
+                // A line that is not UTF-8 is one bad line, not the end of the input.
+                let Ok(text) = std::str::from_utf8(buffer) else {
+                    return Some(Ok(Err(BadLine {
+                        line: *line,
+                        reason: "not UTF-8 text".to_owned(),
+                    })));
+                };
                 let text = text.trim_start_matches('\u{feff}').trim();
                 if text.is_empty() || text.starts_with('#') {
                     continue;
@@ -155,21 +173,28 @@ impl<R: BufRead> Iterator for ProfileReader<R> {
                     InputFormat::Jsonl => from_json(text),
                     _ => from_url_line(text),
                 };
-                return Some(Ok(parsed.map_err(|reason| BadLine {
-                    line: *line,
-                    reason,
-                })));
+                return Some(Ok(parsed
+                    .map(|record| ProfileRecord {
+                        line: *line,
+                        ..record
+                    })
+                    .map_err(|reason| BadLine {
+                        line: *line,
+                        reason,
+                    })));
             },
             Inner::Csv { records, header } => {
                 let record = records.next()?;
                 Some(Ok(match record {
                     Ok(record) => {
                         let line = record.position().map_or(0, |p| p.line());
-                        from_csv(header, &record).map_err(|reason| BadLine { line, reason })
+                        from_csv(header, &record)
+                            .map(|record| ProfileRecord { line, ..record })
+                            .map_err(|reason| BadLine { line, reason })
                     }
                     Err(e) => match e.kind() {
                         csv::ErrorKind::Io(_) => {
-                            return Some(Err(InputError::Header(e.to_string())));
+                            return Some(Err(InputError::Csv(e.to_string())));
                         }
                         _ => Err(BadLine {
                             line: e.position().map_or(0, |p| p.line()),
@@ -202,6 +227,7 @@ fn from_url_line(text: &str) -> Result<ProfileRecord, String> {
         portfolio_urls: Vec::new(),
         overview: None,
         extra: serde_json::Map::new(),
+        line: 0,
     })
 }
 
@@ -219,6 +245,7 @@ fn from_csv(header: &csv::StringRecord, row: &csv::StringRecord) -> Result<Profi
         portfolio_urls: Vec::new(),
         overview: None,
         extra: serde_json::Map::new(),
+        line: 0,
     };
     for (name, value) in header.iter().zip(row.iter()) {
         let name = name.trim_start_matches('\u{feff}');

@@ -9,7 +9,7 @@
 //! within the grace period; `Stop::Now` drops them. Either way what was committed stands,
 //! and the same arguments resume the run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::BufReader;
 use std::panic::AssertUnwindSafe;
@@ -24,10 +24,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::input::{BadLine, InputError, InputFormat, ProfileReader, ProfileRecord};
-use super::output::{OutputError, OutputFormat, ResultWriter};
+use super::output::{self, OutputError, OutputFormat, ResultLine, ResultWriter};
 use super::pages::{PageTally, StatePages};
 use super::state::{FinishedProfile, Run, State, StateError};
-use crate::check::{LiveSource, ProfileReport, ProfileTarget, check_profile};
+use crate::check::{LiveSource, ProfileTarget, check_profile};
 use crate::classify::Verdict;
 
 /// Input records queued ahead of the profiles in flight.
@@ -127,35 +127,20 @@ pub struct SessionFigures {
     pub pages_per_second: f64,
 }
 
-/// One audit line: the profile's check report, with what the audit adds.
-#[derive(Serialize)]
-struct ResultLine<'a> {
-    id: &'a str,
-    #[serde(flatten)]
-    report: &'a ProfileReport,
-    /// The verdict the last earlier run reached; absent when none judged the profile.
-    previous_verdict: Option<&'a str>,
-    /// Whether the verdict or a page's content changed since that run.
-    changed_since_last_run: Option<bool>,
-    /// Input fields the audit does not know, as given.
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    extra: &'a serde_json::Map<String, serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct ErrorLine<'a> {
-    input_error: &'a BadLine,
-}
-
 /// A profile checked and ready to commit.
 struct Checked {
     id: String,
+    line: u64,
     verdict: Option<Verdict>,
     previous_verdict: Option<String>,
     changed: Option<bool>,
     record: Vec<u8>,
     tally: PageTally,
 }
+
+/// What a profile task gives back: its id and line, and its result or the message of its
+/// panic.
+type TaskOutcome = (String, u64, Result<Result<Checked, AuditError>, String>);
 
 /// What every profile task shares.
 struct Shared {
@@ -180,11 +165,24 @@ pub async fn run_audit(
         source,
     };
     let reader = open_input(&config.input, config.input_format).map_err(input_error)?;
+    // Locked first: a second process must fail before it touches the state.
+    let mut writer = ResultWriter::lock(&config.output)?;
     let state = State::open(&config.state)?;
     let judged_by = live.judge.fingerprint();
-    let run = state.start_run(&fingerprint(config, &judged_by), now_secs())?;
+    let output = absolute(&config.output);
+    let run = state.start_run(
+        &fingerprint(config, &judged_by),
+        &output.display().to_string(),
+        now_secs(),
+    )?;
+    let length = writer.length()?;
+    if state.output_end(run.id)? > length {
+        // The file lost lines the state kept (a power cut): those profiles are redone.
+        tracing::warn!(output = %config.output.display(), length, "results file shorter than committed; redoing the lost profiles");
+        state.forget_past(run.id, length)?;
+    }
     let committed_end = state.output_end(run.id)?;
-    let mut writer = ResultWriter::open(&config.output, committed_end, config.format)?;
+    writer.start_at(committed_end, config.format)?;
     if run.resumed {
         tracing::info!(run = run.id, output = %config.output.display(), committed_end, "resuming an interrupted run");
     } else {
@@ -210,7 +208,9 @@ pub async fn run_audit(
     });
 
     let mut progress = Progress::default();
-    let mut in_flight: JoinSet<(String, Result<Checked, String>)> = JoinSet::new();
+    let mut in_flight: JoinSet<TaskOutcome> = JoinSet::new();
+    // The ids in flight and their lines: a second record with one is a duplicate.
+    let mut in_flight_ids: HashMap<String, u64> = HashMap::new();
     let mut input_open = true;
     let mut stop_open = true;
     let mut stopping = false;
@@ -256,14 +256,18 @@ pub async fn run_audit(
                 break;
             }
             Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
-                let Ok((id, checked)) = joined else {
+                let Ok((id, line, checked)) = joined else {
                     // Only an abort ends a task without its result, and aborts end the loop.
                     continue;
                 };
-                let checked = checked.unwrap_or_else(|message| {
-                    tracing::error!(profile = %id, %message, "checking the profile failed");
-                    failed(&shared, id, &message)
-                });
+                in_flight_ids.remove(&id);
+                let checked = match checked {
+                    Ok(checked) => checked?,
+                    Err(message) => {
+                        tracing::error!(profile = %id, %message, "checking the profile failed");
+                        failed(shared.format, id, line, &message)
+                    }
+                };
                 commit(&state, &mut writer, run, checked, &mut progress)?;
                 progress.elapsed = started.elapsed();
                 on_progress(&progress);
@@ -278,19 +282,34 @@ pub async fn run_audit(
                         on_progress(&progress);
                     }
                     Some(Ok(Ok(record))) => {
-                        if lock(&state).is_done(run.id, &record.id)? {
-                            progress.resumed += 1;
-                            continue;
+                        let first = match in_flight_ids.get(&record.id) {
+                            Some(line) => Some(*line),
+                            None => lock(&state).committed_line(run.id, &record.id)?,
+                        };
+                        match first {
+                            Some(line) if line == record.line => progress.resumed += 1,
+                            Some(line) => {
+                                let duplicate = BadLine {
+                                    line: record.line,
+                                    reason: format!("duplicate id {:?}, first on line {line}", record.id),
+                                };
+                                report_bad_line(&state, &mut writer, run, &duplicate, &mut progress)?;
+                            }
+                            None => {
+                                in_flight_ids.insert(record.id.clone(), record.line);
+                                let shared = Arc::clone(&shared);
+                                in_flight.spawn(async move {
+                                    let (id, line) = (record.id.clone(), record.line);
+                                    let checked = AssertUnwindSafe(check_record(&shared, record))
+                                        .catch_unwind()
+                                        .await
+                                        .map_err(panic_message);
+                                    (id, line, checked)
+                                });
+                            }
                         }
-                        let shared = Arc::clone(&shared);
-                        in_flight.spawn(async move {
-                            let id = record.id.clone();
-                            let checked = AssertUnwindSafe(check_record(&shared, record))
-                                .catch_unwind()
-                                .await
-                                .map_err(panic_message);
-                            (id, checked.and_then(|c| c.map_err(|e| e.to_string())))
-                        });
+                        progress.elapsed = started.elapsed();
+                        on_progress(&progress);
                     }
                 }
             }
@@ -349,11 +368,28 @@ fn open_input(
     ProfileReader::new(BufReader::with_capacity(64 * 1024, source), format)
 }
 
-/// What makes a run the same run: started again with these, it resumes.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// What makes a run the same run: started again with these, it resumes. A file's size
+/// and modification time stand for its content, so a new export at the same path is a
+/// new run rather than the old one resumed over different records.
 fn fingerprint(config: &AuditConfig, judged_by: &str) -> String {
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let input_version = std::fs::metadata(&config.input)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}/{modified}", m.len())
+        })
+        .unwrap_or_default();
     format!(
-        "input={}\noutput={}\nformat={:?}\njudged_by={judged_by}",
+        "input={} ({input_version})\noutput={}\nformat={:?}\njudged_by={judged_by}",
         absolute(&config.input).display(),
         absolute(&config.output).display(),
         config.format,
@@ -383,18 +419,18 @@ async fn check_record(shared: &Shared, record: ProfileRecord) -> Result<Checked,
     let changed = previous_verdict
         .as_deref()
         .map(|previous| Some(previous) != verdict.map(Verdict::as_str) || tally.content_changed);
-    let line = ResultLine {
-        id: &record.id,
-        report: &report,
-        previous_verdict: previous_verdict.as_deref(),
-        changed_since_last_run: changed,
-        extra: &record.extra,
-    };
-    let rendered = match shared.format {
-        OutputFormat::Jsonl => json_line(&line),
-        OutputFormat::Csv => csv_line(&result_row(&line)),
-    };
+    let rendered = output::render_result(
+        shared.format,
+        &ResultLine {
+            id: &record.id,
+            report: &report,
+            previous_verdict: previous_verdict.as_deref(),
+            changed_since_last_run: changed,
+            extra: &record.extra,
+        },
+    );
     Ok(Checked {
+        line: record.line,
         id: record.id,
         verdict,
         previous_verdict,
@@ -402,32 +438,6 @@ async fn check_record(shared: &Shared, record: ProfileRecord) -> Result<Checked,
         record: rendered,
         tally,
     })
-}
-
-/// A profile whose check panicked: reported with the reason and committed, so a resumed
-/// run does not stumble on it again.
-fn failed(shared: &Shared, id: String, message: &str) -> Checked {
-    let record = match shared.format {
-        OutputFormat::Jsonl => json_line(&serde_json::json!({
-            "id": id,
-            "verdict": null,
-            "error": format!("internal error while checking this profile: {message}"),
-        })),
-        OutputFormat::Csv => {
-            let mut row = vec![String::new(); super::output::CSV_COLUMNS.len()];
-            row[0] = id.clone();
-            row[11] = format!("internal error while checking this profile: {message}");
-            csv_line(&row)
-        }
-    };
-    Checked {
-        id,
-        verdict: None,
-        previous_verdict: None,
-        changed: None,
-        record,
-        tally: PageTally::default(),
-    }
 }
 
 fn commit(
@@ -438,10 +448,6 @@ fn commit(
     progress: &mut Progress,
 ) -> Result<(), AuditError> {
     let mut state = lock(state);
-    // The same id twice in the input: the first one stands.
-    if state.is_done(run.id, &checked.id)? {
-        return Ok(());
-    }
     let end = writer.write(&checked.record)?;
     let tally = &checked.tally;
     let mut counts: Vec<(String, i64)> = [
@@ -460,6 +466,7 @@ fn commit(
         run.id,
         &FinishedProfile {
             profile_id: &checked.id,
+            line: checked.line,
             verdict: checked.verdict.map(Verdict::as_str),
             previous_verdict: checked.previous_verdict.as_deref(),
             changed: checked.changed,
@@ -478,7 +485,7 @@ fn commit(
         "profile committed"
     );
     progress.done += 1;
-    progress.pages_requested += tally.fetched + tally.not_modified;
+    progress.pages_requested += tally.requested();
     if checked.verdict == Some(Verdict::Solicitation) {
         progress.flagged += 1;
     }
@@ -496,96 +503,11 @@ fn report_bad_line(
     if state.is_input_error_done(run.id, bad.line)? {
         return Ok(());
     }
-    let record = match writer.format() {
-        OutputFormat::Jsonl => json_line(&ErrorLine { input_error: bad }),
-        OutputFormat::Csv => {
-            let mut row = vec![String::new(); super::output::CSV_COLUMNS.len()];
-            row[11] = bad.to_string();
-            csv_line(&row)
-        }
-    };
-    let end = writer.write(&record)?;
+    let end = writer.write(&output::render_input_error(writer.format(), bad))?;
     state.record_input_error(run.id, bad.line, &bad.reason, end)?;
     tracing::warn!(line = bad.line, reason = %bad.reason, "input line skipped");
     progress.input_errors += 1;
     Ok(())
-}
-
-/// The CSV row of a result (columns in `output::CSV_COLUMNS`).
-fn result_row(line: &ResultLine) -> Vec<String> {
-    let report = line.report;
-    let mut contacts: Vec<String> = Vec::new();
-    let mut rules: Vec<String> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    let own = report
-        .profile
-        .iter()
-        .flat_map(|p| &p.contacts)
-        .chain(report.overview.iter().flat_map(|o| &o.contacts));
-    let scans = report.pages.iter().filter_map(|p| p.scan.as_ref());
-    for contact in own.chain(scans.clone().flat_map(|s| &s.contacts)) {
-        let text = format!("{}:{}", contact.kind, contact.value);
-        if !contacts.contains(&text) {
-            contacts.push(text);
-        }
-    }
-    for signal in scans.clone().flat_map(|s| &s.signals).filter(|s| s.counted) {
-        if !rules.contains(&signal.rule) {
-            rules.push(signal.rule.clone());
-        }
-    }
-    let fetches = report.profile.iter().map(|p| &p.fetch).chain(
-        report
-            .pages
-            .iter()
-            .flat_map(|p| std::iter::once(&p.fetch).chain(p.site_pages.iter().map(|s| &s.fetch))),
-    );
-    for fetch in fetches {
-        if let Some(error) = &fetch.error {
-            errors.push(format!("{} {}", error.kind, fetch.requested));
-        }
-    }
-    let flagged: Vec<&str> = report
-        .pages
-        .iter()
-        .filter(|p| p.verdict == Some(Verdict::Solicitation))
-        .map(|p| p.link.as_str())
-        .collect();
-    vec![
-        line.id.to_owned(),
-        report
-            .profile_url
-            .as_ref()
-            .map_or(String::new(), |u| u.to_string()),
-        report.verdict.map_or("", Verdict::as_str).to_owned(),
-        line.previous_verdict.unwrap_or("").to_owned(),
-        line.changed_since_last_run
-            .map_or(String::new(), |c| c.to_string()),
-        scans
-            .map(|s| s.score.solicitation)
-            .max()
-            .map_or(String::new(), |s| s.to_string()),
-        flagged.join(" "),
-        contacts.join(" "),
-        rules.join(" "),
-        report.pages.len().to_string(),
-        errors.join("; "),
-        String::new(),
-    ]
-}
-
-fn json_line(value: &impl Serialize) -> Vec<u8> {
-    // Serialising plain structs and string-keyed maps to memory cannot fail.
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
-}
-
-fn csv_line(row: &[String]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    // Writing to memory cannot fail.
-    let _ = writer.write_record(row);
-    writer.into_inner().unwrap_or_default()
 }
 
 /// Splits the run's counters into page outcomes and errors by kind.
@@ -600,6 +522,20 @@ fn split_counts(counts: BTreeMap<String, i64>) -> (BTreeMap<String, i64>, BTreeM
         }
     }
     (pages, errors)
+}
+
+/// A profile whose check panicked: reported with the reason and committed, so a resumed
+/// run does not stumble on it again.
+fn failed(format: OutputFormat, id: String, line: u64, message: &str) -> Checked {
+    Checked {
+        record: output::render_failure(format, &id, message),
+        id,
+        line,
+        verdict: None,
+        previous_verdict: None,
+        changed: None,
+        tally: PageTally::default(),
+    }
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

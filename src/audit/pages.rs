@@ -27,6 +27,19 @@ pub(crate) struct PageTally {
     pub rows: Vec<StoredPage>,
 }
 
+impl PageTally {
+    /// Pages asked of their sites: reads afresh and revalidations, less the pages skipped
+    /// without a request (robots.txt, a site given up on).
+    pub fn requested(&self) -> u64 {
+        let skipped = self
+            .errors
+            .iter()
+            .filter(|kind| matches!(**kind, "robots" | "host_backed_off"))
+            .count() as u64;
+        (self.fetched + self.not_modified).saturating_sub(skipped)
+    }
+}
+
 /// The pages of one profile, read through the state.
 pub(crate) struct StatePages<'a> {
     pub live: &'a LiveSource,
@@ -34,7 +47,7 @@ pub(crate) struct StatePages<'a> {
     /// `Judge::fingerprint`: stored judgements made under anything else are not reused.
     pub judged_by: &'a str,
     pub max_age_secs: i64,
-    /// Seconds since the Unix epoch, when the run started.
+    /// Seconds since the Unix epoch, when the profile's check started.
     pub now: i64,
     pub tally: Mutex<PageTally>,
 }
@@ -42,7 +55,12 @@ pub(crate) struct StatePages<'a> {
 impl StatePages<'_> {
     fn stored(&self, key: &str) -> Option<(StoredPage, PageOutcome)> {
         // A state that cannot be read here only costs a fetch; the commit reports it.
-        let stored = self.state.lock().ok()?.last_fetch(key).ok()??;
+        let stored = self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .last_fetch(key)
+            .ok()??;
         if stored.judged_by != self.judged_by {
             return None;
         }

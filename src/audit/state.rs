@@ -18,21 +18,26 @@ const SCHEMA_VERSION: i64 = 1;
 
 /// Migrations, in order: entry `i` takes a database from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[r#"
+-- A run writes one results file (`output`); starting a new run on it ends the others.
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL,
+    output      TEXT NOT NULL,
     started_at  INTEGER NOT NULL,
     finished_at INTEGER
 );
 CREATE INDEX runs_by_fingerprint ON runs (fingerprint, finished_at);
 -- One row per profile a run finished; output_end is where its line ends in the output,
 -- so a resumed run cuts off what was written but never committed.
+-- counts: the profile's page outcomes and errors ({"pages.fetched": 2, "error.dns": 1}).
 CREATE TABLE profiles (
     run_id           INTEGER NOT NULL REFERENCES runs (id),
     profile_id       TEXT NOT NULL,
+    line             INTEGER NOT NULL,
     verdict          TEXT,
     previous_verdict TEXT,
     changed          INTEGER,
+    counts           TEXT NOT NULL,
     output_end       INTEGER NOT NULL,
     done_at          INTEGER NOT NULL,
     PRIMARY KEY (run_id, profile_id)
@@ -55,13 +60,11 @@ CREATE TABLE pages (
     judged_by     TEXT NOT NULL,
     outcome       TEXT NOT NULL
 );
-CREATE TABLE run_counts (
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    name   TEXT NOT NULL,
-    count  INTEGER NOT NULL,
-    PRIMARY KEY (run_id, name)
-);
 "#];
+
+/// How long a write waits for another process holding the database (two runs with
+/// different outputs may share one state).
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The state could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +101,8 @@ pub struct StoredPage {
 /// A finished profile, as the run commits it.
 pub struct FinishedProfile<'a> {
     pub profile_id: &'a str,
+    /// Its line in the input.
+    pub line: u64,
     pub verdict: Option<&'a str>,
     pub previous_verdict: Option<&'a str>,
     /// Whether the profile changed since an earlier run; `None` when none saw it.
@@ -164,7 +169,8 @@ impl State {
         // WAL keeps readers off writers' backs; with synchronous=NORMAL a commit survives
         // the process being killed (not a power cut), at a fraction of the cost of FULL.
         self.connection
-            .pragma_update(None, "journal_mode", "WAL")
+            .busy_timeout(BUSY_TIMEOUT)
+            .and_then(|()| self.connection.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|()| self.connection.pragma_update(None, "synchronous", "NORMAL"))
             .map_err(|e| self.fail(e))?;
         let found: i64 = self
@@ -194,8 +200,10 @@ impl State {
         Ok(())
     }
 
-    /// The unfinished run with this fingerprint (a crashed run, resumed), or a new one.
-    pub fn start_run(&self, fingerprint: &str, now: i64) -> Result<Run, StateError> {
+    /// The unfinished run with this fingerprint (a crashed run, resumed), or a new one
+    /// writing `output`; a new run ends the unfinished runs that wrote there, since it
+    /// starts the file afresh and they could no longer resume into it.
+    pub fn start_run(&self, fingerprint: &str, output: &str, now: i64) -> Result<Run, StateError> {
         let open: Option<i64> = self
             .connection
             .query_row(
@@ -210,9 +218,15 @@ impl State {
         }
         self.connection
             .execute(
-                "INSERT INTO runs (fingerprint, started_at) VALUES (?1, ?2)",
-                params![fingerprint, now],
+                "UPDATE runs SET finished_at = ?2 WHERE output = ?1 AND finished_at IS NULL",
+                params![output, now],
             )
+            .and_then(|_| {
+                self.connection.execute(
+                    "INSERT INTO runs (fingerprint, output, started_at) VALUES (?1, ?2, ?3)",
+                    params![fingerprint, output, now],
+                )
+            })
             .map_err(|e| self.fail(e))?;
         Ok(Run {
             id: self.connection.last_insert_rowid(),
@@ -233,12 +247,36 @@ impl State {
             .map_err(|e| self.fail(e))
     }
 
-    /// Whether the run already committed this profile.
-    pub fn is_done(&self, run: i64, profile_id: &str) -> Result<bool, StateError> {
-        self.exists(
-            "SELECT 1 FROM profiles WHERE run_id = ?1 AND profile_id = ?2",
-            params![run, profile_id],
-        )
+    /// The input line of the profile with this id the run committed, if it did: the same
+    /// line is a resumed run passing over it, another line a duplicate id.
+    pub fn committed_line(&self, run: i64, profile_id: &str) -> Result<Option<u64>, StateError> {
+        self.connection
+            .prepare_cached("SELECT line FROM profiles WHERE run_id = ?1 AND profile_id = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![run, profile_id], |r| r.get::<_, i64>(0))
+                    .optional()
+            })
+            .map(|line| line.map(|l| l.max(0) as u64))
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Forgets what the run committed past `length` bytes of its output: after a power
+    /// cut the file may have lost lines the database kept; those profiles are done again.
+    pub fn forget_past(&self, run: i64, length: u64) -> Result<(), StateError> {
+        let length = i64::try_from(length).unwrap_or(i64::MAX);
+        self.connection
+            .execute(
+                "DELETE FROM profiles WHERE run_id = ?1 AND output_end > ?2",
+                params![run, length],
+            )
+            .and_then(|_| {
+                self.connection.execute(
+                    "DELETE FROM input_errors WHERE run_id = ?1 AND output_end > ?2",
+                    params![run, length],
+                )
+            })
+            .map(drop)
+            .map_err(|e| self.fail(e))
     }
 
     /// Whether the run already reported this bad input line.
@@ -269,18 +307,26 @@ impl State {
             source,
         };
         let transaction = self.connection.transaction().map_err(fail)?;
+        let counts: BTreeMap<&str, i64> = profile
+            .counts
+            .iter()
+            .map(|(name, n)| (name.as_str(), *n))
+            .collect();
+        let counts = serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned());
         transaction
             .prepare_cached(
-                "INSERT INTO profiles (run_id, profile_id, verdict, previous_verdict, changed, output_end, done_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO profiles (run_id, profile_id, line, verdict, previous_verdict, changed, counts, output_end, done_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut s| {
                 s.execute(params![
                     run,
                     profile.profile_id,
+                    profile.line as i64,
                     profile.verdict,
                     profile.previous_verdict,
                     profile.changed,
+                    counts,
                     profile.output_end as i64,
                     now
                 ])
@@ -305,7 +351,6 @@ impl State {
                 })
                 .map_err(fail)?;
         }
-        add_counts(&transaction, run, profile.counts).map_err(fail)?;
         transaction.commit().map_err(fail)
     }
 
@@ -404,16 +449,17 @@ impl State {
             .map_err(fail)? as u64;
         let mut statement = self
             .connection
-            .prepare("SELECT name, count FROM run_counts WHERE run_id = ?1")
+            .prepare("SELECT counts FROM profiles WHERE run_id = ?1")
             .map_err(fail)?;
         let rows = statement
-            .query_map(params![run], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })
+            .query_map(params![run], |r| r.get::<_, String>(0))
             .map_err(fail)?;
         for row in rows {
-            let (name, count) = row.map_err(fail)?;
-            totals.counts.insert(name, count);
+            let counts: BTreeMap<String, i64> =
+                serde_json::from_str(&row.map_err(fail)?).unwrap_or_default();
+            for (name, count) in counts {
+                *totals.counts.entry(name).or_default() += count;
+            }
         }
         Ok(totals)
     }
@@ -442,21 +488,6 @@ impl State {
     }
 }
 
-fn add_counts(
-    transaction: &rusqlite::Transaction,
-    run: i64,
-    counts: &[(String, i64)],
-) -> rusqlite::Result<()> {
-    let mut statement = transaction.prepare_cached(
-        "INSERT INTO run_counts (run_id, name, count) VALUES (?1, ?2, ?3)
-         ON CONFLICT (run_id, name) DO UPDATE SET count = count + excluded.count",
-    )?;
-    for (name, count) in counts {
-        statement.execute(params![run, name, count])?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +512,7 @@ mod tests {
     ) -> FinishedProfile<'a> {
         FinishedProfile {
             profile_id: id,
+            line: 1,
             verdict,
             previous_verdict: None,
             changed: None,
@@ -503,7 +535,7 @@ mod tests {
         let (dir, path) = scratch("resume");
         let run = {
             let mut state = State::open(&path).unwrap();
-            let run = state.start_run("input=a.jsonl", 100).unwrap();
+            let run = state.start_run("input=a.jsonl", "out.jsonl", 100).unwrap();
             assert!(!run.resumed);
             let pages = [page("linked https://jane.test/", 100)];
             let counts = [("pages.fetched".to_owned(), 1)];
@@ -519,7 +551,7 @@ mod tests {
             // dropped without finishing: a crash
         };
         let mut state = State::open(&path).unwrap();
-        let resumed = state.start_run("input=a.jsonl", 200).unwrap();
+        let resumed = state.start_run("input=a.jsonl", "out.jsonl", 200).unwrap();
         assert_eq!(
             resumed,
             Run {
@@ -527,8 +559,8 @@ mod tests {
                 resumed: true
             }
         );
-        assert!(state.is_done(run.id, "p1").unwrap());
-        assert!(!state.is_done(run.id, "p2").unwrap());
+        assert_eq!(state.committed_line(run.id, "p1").unwrap(), Some(1));
+        assert_eq!(state.committed_line(run.id, "p2").unwrap(), None);
         assert!(state.is_input_error_done(run.id, 7).unwrap());
         assert_eq!(state.output_end(run.id).unwrap(), 160);
         assert_eq!(
@@ -541,7 +573,7 @@ mod tests {
         assert_eq!(totals.counts.get("pages.fetched"), Some(&1));
         state.finish_run(run.id, 300).unwrap();
 
-        let next = state.start_run("input=a.jsonl", 400).unwrap();
+        let next = state.start_run("input=a.jsonl", "out.jsonl", 400).unwrap();
         assert!(!next.resumed && next.id != run.id);
         assert_eq!(state.output_end(next.id).unwrap(), 0);
         assert_eq!(
@@ -554,7 +586,7 @@ mod tests {
             ..finished("p1", Some("showcase_with_contact"), &[], 80)
         };
         state.record(next.id, &done, 401).unwrap();
-        assert!(state.is_done(next.id, "p1").unwrap());
+        assert_eq!(state.committed_line(next.id, "p1").unwrap(), Some(1));
         let totals = state.totals(next.id).unwrap();
         assert!(totals.newly_flagged.is_empty());
         assert_eq!(totals.newly_cleared, ["p1"]);
@@ -562,10 +594,33 @@ mod tests {
     }
 
     #[test]
+    fn a_new_run_on_an_output_ends_the_unfinished_one_there_and_lost_lines_are_forgotten() {
+        let (dir, path) = scratch("output");
+        let mut state = State::open(&path).unwrap();
+        let old = state.start_run("rules=1", "out.jsonl", 1).unwrap();
+        state
+            .record(old.id, &finished("p1", None, &[], 10), 2)
+            .unwrap();
+        state
+            .record(old.id, &finished("p2", None, &[], 20), 3)
+            .unwrap();
+        // The file kept only the first line (a power cut): the second is done again.
+        state.forget_past(old.id, 15).unwrap();
+        assert_eq!(state.output_end(old.id).unwrap(), 10);
+        assert_eq!(state.committed_line(old.id, "p2").unwrap(), None);
+        let new = state.start_run("rules=2", "out.jsonl", 4).unwrap();
+        assert!(!new.resumed);
+        // The old run can no longer resume into the file the new one started afresh.
+        let again = state.start_run("rules=1", "out.jsonl", 5).unwrap();
+        assert!(!again.resumed && again.id != old.id);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_profile_is_committed_once_per_run() {
         let (dir, path) = scratch("once");
         let mut state = State::open(&path).unwrap();
-        let run = state.start_run("x", 1).unwrap();
+        let run = state.start_run("x", "out.jsonl", 1).unwrap();
         state
             .record(run.id, &finished("p1", None, &[], 10), 2)
             .unwrap();

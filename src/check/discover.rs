@@ -69,6 +69,21 @@ impl Selectors {
         Ok(selectors)
     }
 
+    /// A hash of every host's selectors: stored profile-page links found with other
+    /// selectors are not reused.
+    pub fn fingerprint(&self) -> u64 {
+        let mut text = String::new();
+        for (host, entry) in &self.host {
+            text.push_str(host);
+            for selector in &entry.links {
+                text.push('\0');
+                text.push_str(selector);
+            }
+            text.push('\n');
+        }
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+    }
+
     fn for_host(&self, host: &str) -> Option<Vec<Selector>> {
         let entry = self.host.get(&host.to_ascii_lowercase())?;
         Some(

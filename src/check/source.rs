@@ -49,10 +49,11 @@ impl Judge {
             .map(|r| r.to_string())
             .unwrap_or_default();
         format!(
-            "{}/{:016x}/{region}/{}",
+            "{}/{:016x}/{region}/{}/{:016x}",
             env!("CARGO_PKG_VERSION"),
             self.ruleset.fingerprint,
-            self.options.site_pages
+            self.options.site_pages,
+            self.options.selectors.fingerprint()
         )
     }
 }

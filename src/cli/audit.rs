@@ -55,12 +55,12 @@ pub fn run_job(
             "--report is built from JSON Lines results: drop --format csv, or build the report from a JSON Lines run"
         );
     }
-    let total = if config.input == Path::new("-") {
-        None
-    } else {
-        count_records(&config.input)
-    };
-    let mut reporter = Reporter::new(total, quiet_progress);
+    let bar = !quiet_progress && std::io::stderr().is_terminal();
+    // Counting costs a pass over the input; only the bar's length and ETA need it.
+    let total = (bar && config.input != Path::new("-"))
+        .then(|| count_records(&config.input))
+        .flatten();
+    let mut reporter = Reporter::new(total, bar);
     let (stop_sender, stop) = watch::channel(Stop::Run);
     let grace = config.grace;
     runtime.spawn(forward_signals(stop_sender, grace));
@@ -171,8 +171,8 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(total: Option<u64>, quiet: bool) -> Reporter {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+    fn new(total: Option<u64>, bar: bool) -> Reporter {
+        let bar = bar.then(|| {
             let bar = match total {
                 Some(n) => ProgressBar::new(n),
                 None => ProgressBar::new_spinner(),
@@ -200,7 +200,7 @@ impl Reporter {
             self.last_line = Instant::now();
             let secs = progress.elapsed.as_secs_f64().max(0.001);
             eprintln!(
-                "portfolio-audit: {} profiles done ({} from before a resume), {} flagged, {:.1} pages/s, {:.0} s",
+                "portfolio-audit: {} profiles done, {} passed over (done before a resume), {} flagged, {:.1} pages/s, {:.0} s",
                 progress.done,
                 progress.resumed,
                 progress.flagged,

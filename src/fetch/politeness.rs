@@ -6,7 +6,7 @@
 //! its owner, and one server as often as not), and held across every caller of one
 //! [`super::Fetcher`], so an audit of many profiles that share a host stays under them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -41,8 +41,16 @@ const MAX_SITES: usize = 50_000;
 pub(crate) struct Politeness {
     rate: DefaultKeyedRateLimiter<String>,
     per_site_concurrency: usize,
-    state: Mutex<HashMap<String, SiteState>>,
+    state: Mutex<Sites>,
     failures_before_backoff: u32,
+}
+
+#[derive(Default)]
+struct Sites {
+    by_name: HashMap<String, SiteState>,
+    /// Sites given up on for the run: kept apart, as names only, when idle sites are
+    /// forgotten.
+    backed_off: HashSet<String>,
 }
 
 #[derive(Default)]
@@ -78,7 +86,7 @@ impl Politeness {
         Politeness {
             rate: RateLimiter::keyed(quota),
             per_site_concurrency: per_site_concurrency.max(1),
-            state: Mutex::new(HashMap::new()),
+            state: Mutex::new(Sites::default()),
             failures_before_backoff,
         }
     }
@@ -88,10 +96,10 @@ impl Politeness {
     pub(crate) async fn turn(&self, site: &str) -> SiteTurn {
         let permits = {
             let mut state = self.lock();
-            if state.len() >= MAX_SITES && !state.contains_key(site) {
+            if state.by_name.len() >= MAX_SITES && !state.by_name.contains_key(site) {
                 self.forget_idle(&mut state);
             }
-            let entry = state.entry(site.to_owned()).or_default();
+            let entry = state.by_name.entry(site.to_owned()).or_default();
             entry
                 .permits
                 .get_or_insert_with(|| Arc::new(Semaphore::new(self.per_site_concurrency)))
@@ -112,7 +120,7 @@ impl Politeness {
     /// it starts.
     fn crawl_delay_slot(&self, site: &str) -> Option<Instant> {
         let mut state = self.lock();
-        let entry = state.get_mut(site)?;
+        let entry = state.by_name.get_mut(site)?;
         let delay = entry.crawl_delay?;
         let now = Instant::now();
         let slot = entry.next_slot.map_or(now, |next| next.max(now));
@@ -124,21 +132,28 @@ impl Politeness {
     /// changes anything, since robots.txt may slow the fetcher down but never speed it up.
     pub(crate) fn set_crawl_delay(&self, site: &str, delay: Duration, period: Duration) {
         if delay > period {
-            self.lock().entry(site.to_owned()).or_default().crawl_delay = Some(delay);
+            self.lock()
+                .by_name
+                .entry(site.to_owned())
+                .or_default()
+                .crawl_delay = Some(delay);
         }
     }
 
     /// Whether `site` failed so often this run that it is left alone.
     pub(crate) fn is_backed_off(&self, site: &str) -> bool {
-        self.lock()
-            .get(site)
-            .is_some_and(|s| s.failures_in_a_row >= self.failures_before_backoff)
+        let state = self.lock();
+        state.backed_off.contains(site)
+            || state
+                .by_name
+                .get(site)
+                .is_some_and(|s| s.failures_in_a_row >= self.failures_before_backoff)
     }
 
     /// Counts a success or a failure; true when this failure backs the site off.
     pub(crate) fn record_outcome(&self, site: &str, failed: bool) -> bool {
         let mut state = self.lock();
-        let entry = state.entry(site.to_owned()).or_default();
+        let entry = state.by_name.entry(site.to_owned()).or_default();
         if failed {
             entry.failures_in_a_row = entry.failures_in_a_row.saturating_add(1);
             entry.failures_in_a_row == self.failures_before_backoff
@@ -148,22 +163,31 @@ impl Politeness {
         }
     }
 
-    /// Forgets the sites that hold nothing a new entry would not: no request in flight or
-    /// waiting, no failures, no crawl-delay slot ahead (a crawl delay is set again from
-    /// the robots.txt cache on the next fetch). The rate limiter forgets the same way.
-    fn forget_idle(&self, state: &mut HashMap<String, SiteState>) {
+    /// Forgets the sites with no request in flight or waiting and no crawl-delay slot
+    /// ahead (a crawl delay is set again from the robots.txt cache on the next fetch, and
+    /// forgetting a failure or two is harmless). Sites given up on move to the compact
+    /// set. What is left is about as many sites as are in flight, so this runs rarely.
+    /// The rate limiter forgets the same way.
+    fn forget_idle(&self, state: &mut Sites) {
         let now = Instant::now();
-        state.retain(|_, site| {
+        let Sites {
+            by_name,
+            backed_off,
+        } = state;
+        by_name.retain(|name, site| {
+            if site.failures_in_a_row >= self.failures_before_backoff {
+                backed_off.insert(name.clone());
+            }
             let busy = site.permits.as_ref().is_some_and(|p| {
                 Arc::strong_count(p) > 1 || p.available_permits() < self.per_site_concurrency
             });
-            busy || site.failures_in_a_row > 0 || site.next_slot.is_some_and(|slot| slot > now)
+            busy || site.next_slot.is_some_and(|slot| slot > now)
         });
         self.rate.retain_recent();
         self.rate.shrink_to_fit();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SiteState>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sites> {
         // A panic while holding the lock leaves plain counters behind; they stay usable.
         self.state
             .lock()
@@ -240,14 +264,10 @@ mod tests {
         for i in 0..MAX_SITES {
             drop(limits.turn(&format!("site{i}.test")).await);
         }
-        assert!(limits.lock().len() <= MAX_SITES);
-        assert!(
-            limits.lock().len() < 10,
-            "idle sites forgotten: {}",
-            limits.lock().len()
-        );
+        let remembered = limits.lock().by_name.len();
+        assert!(remembered < 10, "idle sites forgotten: {remembered}");
         assert!(limits.is_backed_off("down.test"));
-        assert!(limits.lock().contains_key("busy.test"));
+        assert!(limits.lock().by_name.contains_key("busy.test"));
         drop(busy);
     }
 }

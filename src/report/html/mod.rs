@@ -43,7 +43,9 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
-    #[error("results {path}, line {line}: not an audit result ({reason}); the report is built from JSON Lines results")]
+    #[error(
+        "results {path}, line {line}: not an audit result ({reason}); the report is built from JSON Lines results"
+    )]
     Line {
         path: PathBuf,
         line: u64,
@@ -99,7 +101,7 @@ enum ResultRecord {
     Profile {
         id: String,
         #[serde(flatten)]
-        report: ProfileReport,
+        report: Box<ProfileReport>,
         previous_verdict: Option<String>,
         changed_since_last_run: Option<bool>,
     },
@@ -188,7 +190,7 @@ pub fn write_audit_html(
         };
         entries.push(entry);
     }
-    entries.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    entries.sort_by_key(|entry| (entry.0, entry.1, entry.2));
 
     let mut body = String::with_capacity(entries.iter().map(|e| e.3.len()).sum::<usize>() + 65_536);
     summary_section(&mut body, summary, &anchors);
@@ -237,7 +239,9 @@ fn problem(anchor: usize, key: &str, title: &str, reason: &str) -> String {
 const LEGEND: &str = "<p class=\"legend\"><span><mark class=\"m-rule\">text</mark> what a rule matched</span><span><mark class=\"m-contact\">text</mark> a contact</span><span><span class=\"flagtag\">⚠ hidden from visitors</span> / <span class=\"flagtag\">⚠ obfuscated</span> how a contact is offered</span></p>";
 
 fn summary_section(body: &mut String, summary: &Summary, anchors: &HashMap<String, usize>) {
-    body.push_str("<section id=\"summary\" aria-labelledby=\"summary-h\"><h2 id=\"summary-h\">Summary</h2>\n");
+    body.push_str(
+        "<section id=\"summary\" aria-labelledby=\"summary-h\"><h2 id=\"summary-h\">Summary</h2>\n",
+    );
     let state = if summary.interrupted {
         "interrupted before the end of its input: run the same command to go on"
     } else if summary.resumed {
@@ -254,7 +258,12 @@ fn summary_section(body: &mut String, summary: &Summary, anchors: &HashMap<Strin
     let mut rows: Vec<(Option<Verdict>, u64)> = Verdict::ALL
         .iter()
         .rev()
-        .map(|v| (Some(*v), summary.verdicts.get(v.as_str()).copied().unwrap_or(0)))
+        .map(|v| {
+            (
+                Some(*v),
+                summary.verdicts.get(v.as_str()).copied().unwrap_or(0),
+            )
+        })
         .collect();
     if let Some(n) = summary.verdicts.get("unjudged") {
         rows.push((None, *n));
@@ -355,7 +364,11 @@ fn rules_appendix(body: &mut String, cited: &BTreeSet<String>, ruleset: &Ruleset
                     escape(&rule.explanation)
                 );
                 if let Some(example) = rule.examples.first() {
-                    let _ = write!(body, "<br><span class=\"muted\">Example: “{}”</span>", escape(example));
+                    let _ = write!(
+                        body,
+                        "<br><span class=\"muted\">Example: “{}”</span>",
+                        escape(example)
+                    );
                 }
                 body.push_str("</dd>\n");
             }

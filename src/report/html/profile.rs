@@ -121,7 +121,12 @@ fn search_text(view: &ProfileView) -> String {
         words.push(page.link.to_string());
         if let Some(scan) = &page.scan {
             words.extend(scan.contacts.iter().map(|c| c.value.clone()));
-            words.extend(scan.signals.iter().filter(|s| s.counted).map(|s| s.rule.clone()));
+            words.extend(
+                scan.signals
+                    .iter()
+                    .filter(|s| s.counted)
+                    .map(|s| s.rule.clone()),
+            );
         }
     }
     words.join(" ").to_lowercase()
@@ -151,9 +156,7 @@ fn own_contacts(out: &mut String, report: &ProfileReport, rules: &mut BTreeSet<S
     }
     if let Some(overview) = &report.overview {
         if overview.has_channel || overview.solicits {
-            out.push_str(
-                "<h4>The profile's own text — counts as solicitation</h4>\n",
-            );
+            out.push_str("<h4>The profile's own text — counts as solicitation</h4>\n");
         } else if !overview.contacts.is_empty() {
             out.push_str("<h4>The profile's own text</h4>\n");
         }
@@ -193,7 +196,11 @@ fn linked_page(out: &mut String, page: &LinkReport, rules: &mut BTreeSet<String>
             link(&site_page.fetch.requested)
         );
         if let Some(error) = &site_page.fetch.error {
-            let _ = writeln!(out, "<p class=\"failure\">⚠ {}</p>", escape(&error.to_string()));
+            let _ = writeln!(
+                out,
+                "<p class=\"failure\">⚠ {}</p>",
+                escape(&error.to_string())
+            );
         }
         if !site_page.counted.is_empty()
             && let Some(scan) = &site_page.scan
@@ -217,7 +224,11 @@ fn chain(out: &mut String, fetch: &FetchRecord) {
     }
     let mut hops: Vec<String> = fetch.redirects.iter().map(link).collect();
     hops.extend(fetch.final_url.as_ref().map(link));
-    let _ = writeln!(out, "<p class=\"chain\">Redirects: {}</p>", hops.join(" → "));
+    let _ = writeln!(
+        out,
+        "<p class=\"chain\">Redirects: {}</p>",
+        hops.join(" → ")
+    );
 }
 
 fn fetch_line(out: &mut String, fetch: &FetchRecord, reused: Option<Reuse>) {
@@ -270,7 +281,12 @@ fn rule_link(id: &str) -> String {
 
 /// Each rule that counted, with its sentence: the match marked, and the contact it was
 /// near when that contact is written in the sentence.
-fn signals(out: &mut String, signals: &[Signal], contacts: &[Contact], rules: &mut BTreeSet<String>) {
+fn signals(
+    out: &mut String,
+    signals: &[Signal],
+    contacts: &[Contact],
+    rules: &mut BTreeSet<String>,
+) {
     if signals.is_empty() {
         return;
     }

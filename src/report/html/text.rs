@@ -117,7 +117,9 @@ mod tests {
                 label: "matched by <b>",
             }],
         );
-        assert!(!marked.contains("<script>") && !marked.contains("<b>") && !marked.contains("<img"));
+        assert!(
+            !marked.contains("<script>") && !marked.contains("<b>") && !marked.contains("<img")
+        );
         assert!(marked.contains("<mark class=\"m-rule\""));
     }
 
@@ -134,9 +136,21 @@ mod tests {
         let marked = highlight(
             "Message me on WhatsApp +1 555 0100",
             &[
-                Mark { needle: "whatsapp", class: "m-rule", label: "rule" },
-                Mark { needle: "WhatsApp +1", class: "m-contact", label: "contact" },
-                Mark { needle: "+1 555 0100", class: "m-contact", label: "contact" },
+                Mark {
+                    needle: "whatsapp",
+                    class: "m-rule",
+                    label: "rule",
+                },
+                Mark {
+                    needle: "WhatsApp +1",
+                    class: "m-contact",
+                    label: "contact",
+                },
+                Mark {
+                    needle: "+1 555 0100",
+                    class: "m-contact",
+                    label: "contact",
+                },
             ],
         );
         assert_eq!(marked.matches("<mark").count(), 2, "{marked}");
