@@ -10,6 +10,6 @@ mod pages;
 pub mod state;
 
 pub use input::{BadLine, InputError, InputFormat, ProfileReader, ProfileRecord};
-pub use job::{AuditConfig, AuditError, Progress, Stop, Summary, run_audit};
+pub use job::{AuditConfig, AuditError, Progress, SessionFigures, Stop, Summary, run_audit};
 pub use output::OutputFormat;
 pub use state::{FinishedProfile, Run, RunTotals, State, StateError, StoredPage};
