@@ -266,6 +266,15 @@ async fn the_report_escapes_page_content_filters_with_a_click_and_reads_without_
         profiles as u64
     );
     browser.screenshot(&shots.join("audit-all.png")).await;
+    // By keyboard: the first Tab reaches the skip link, Enter follows it.
+    browser.press("\u{E004}").await;
+    let focused = browser
+        .run("return document.activeElement.className;", json!([]))
+        .await;
+    assert_eq!(focused, "skip");
+    browser.press("\u{E007}").await;
+    let target = browser.run("return location.hash;", json!([])).await;
+    assert_eq!(target, "#profiles");
 
     for verdict in [
         "showcase_with_contact",

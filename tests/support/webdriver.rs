@@ -159,6 +159,16 @@ impl Browser {
         .unwrap()
     }
 
+    /// Presses and releases one key (WebDriver key codes: `\u{E004}` is Tab, `\u{E007}`
+    /// Enter, `\u{E00D}` space).
+    pub async fn press(&self, key: &str) {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key},
+            {"type": "keyUp", "value": key}
+        ]}]});
+        self.call(reqwest::Method::POST, "/actions", actions).await;
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         let data = self
             .call(reqwest::Method::GET, "/screenshot", Value::Null)

@@ -249,10 +249,13 @@ fn summary_section(body: &mut String, summary: &Summary, anchors: &HashMap<Strin
     } else {
         "finished"
     };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let _ = writeln!(
         body,
-        "<p>Run {} {state}. {} profiles; {} input errors.</p>",
-        summary.run, summary.profiles, summary.input_errors
+        "<p>Run {} {state}. {}; {}.</p>",
+        summary.run,
+        plural(summary.profiles, "profile", "profiles"),
+        plural(summary.input_errors, "input error", "input errors")
     );
     body.push_str("<table class=\"counts\"><thead><tr><th scope=\"col\">Verdict</th><th scope=\"col\">Profiles</th></tr></thead><tbody>\n");
     let mut rows: Vec<(Option<Verdict>, u64)> = Verdict::ALL
