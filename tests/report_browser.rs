@@ -151,7 +151,7 @@ fn assert_inert(html: &str) {
             .select(&scraper::Selector::parse(css).unwrap())
             .count()
     };
-    assert_eq!(count("script"), 1, "only the report's own script");
+    assert_eq!(count("script"), 2, "only the report's own scripts");
     assert_eq!(count("style"), 1, "only the report's own style");
     assert_eq!(
         count("img, iframe, object, embed, link, base, form, svg, video, audio"),
@@ -238,16 +238,11 @@ async fn the_report_escapes_page_content_filters_with_a_click_and_reads_without_
     std::fs::write(&check_report, &check.stdout).unwrap();
     assert_inert(&String::from_utf8_lossy(&check.stdout));
 
-    if !webdriver::available() {
-        eprintln!(
-            "SKIPPED the browser part: {} or {} is not installed (.ci/run installs them)",
-            webdriver::CHROMIUM,
-            webdriver::CHROMEDRIVER
-        );
+    let Some(installed) = webdriver::installed() else {
         return;
-    }
+    };
     let shots = screenshots();
-    let browser = Browser::start(true).await;
+    let browser = Browser::start(&installed, true).await;
     let url = file_url(&report);
     browser.open(&url).await;
     // An alert would have failed the next command; a script that ran would leave a trace.
@@ -317,7 +312,7 @@ async fn the_report_escapes_page_content_filters_with_a_click_and_reads_without_
     assert_quiet(&browser, &check_url).await;
     browser.close().await;
 
-    let no_scripts = Browser::start(false).await;
+    let no_scripts = Browser::start(&installed, false).await;
     no_scripts.open(&url).await;
     assert_eq!(
         no_scripts.count_visible("#controls").await,
@@ -391,13 +386,10 @@ async fn a_report_of_ten_thousand_profiles_is_paged_and_stays_usable() {
     assert_inert(&std::fs::read_to_string(&report).unwrap());
     drop(summary);
 
-    if !webdriver::available() {
-        eprintln!(
-            "SKIPPED the browser part: chromium or chromedriver is not installed (.ci/run installs them)"
-        );
+    let Some(installed) = webdriver::installed() else {
         return;
-    }
-    let browser = Browser::start(true).await;
+    };
+    let browser = Browser::start(&installed, true).await;
     let url = file_url(&report);
     browser.open(&url).await;
     assert_eq!(
@@ -426,6 +418,29 @@ async fn a_report_of_ten_thousand_profiles_is_paged_and_stays_usable() {
         )
         .await;
     assert_ne!(first, second, "the next page shows other profiles");
+    let focused = browser
+        .run("return document.activeElement.id;", json!([]))
+        .await;
+    assert_eq!(focused, "profiles", "focus moves to the new page");
+    // A summary link to a profile on another page brings that page up.
+    let far = browser
+        .run(
+            "return Array.from(document.querySelectorAll('#summary a[href^=\"#p-\"]')).map(a => a.getAttribute('href')).find(h => document.querySelector(h).hidden);",
+            json!([]),
+        )
+        .await;
+    let far = far
+        .as_str()
+        .expect("a newly flagged profile off the current page")
+        .to_owned();
+    browser.click(&format!("#summary a[href=\"{far}\"]")).await;
+    let hidden = browser
+        .run(
+            "return document.querySelector(arguments[0]).hidden;",
+            json!([far]),
+        )
+        .await;
+    assert_eq!(hidden, false, "{far} is shown after following its link");
     browser
         .click("#controls input[value=showcase_with_contact]")
         .await;

@@ -28,6 +28,9 @@ use text::escape;
 const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
 
+/// Runs first: hides all but the first page of a long list until the script pages it.
+const HEAD_SCRIPT: &str = "document.documentElement.classList.add('paging');";
+
 /// Profiles per page of the list when scripts run.
 const PAGE_SIZE: usize = 100;
 
@@ -73,14 +76,14 @@ pub fn check_html(report: &ProfileReport, ruleset: &Ruleset) -> String {
     let heading = report
         .profile_url
         .as_ref()
-        .map_or("a profile".to_owned(), |u| escape(u.as_str()));
+        .map_or("a profile".to_owned(), |u| u.to_string());
     let mut body = String::new();
     let _ = writeln!(
         body,
         "<section id=\"summary\"><h2>Verdict</h2><p>{}</p>{LEGEND}</section>",
         verdict_badge(report.verdict)
     );
-    body.push_str("<section id=\"profiles\" aria-label=\"Profile\">\n");
+    body.push_str("<section id=\"profiles\" aria-labelledby=\"profiles-h\" tabindex=\"-1\"><h2 id=\"profiles-h\">Profile</h2>\n");
     body.push_str(&article);
     body.push_str("</section>\n");
     rules_appendix(&mut body, &rules, ruleset);
@@ -110,25 +113,148 @@ enum ResultRecord {
 /// What an audit report holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReportCounts {
+    /// Profiles listed (judged, unjudged or failed).
     pub profiles: usize,
+    /// Of them, flagged `solicitation`.
     pub flagged: usize,
+    /// Bad input lines listed after the profiles.
     pub input_errors: usize,
 }
 
-/// Writes the report of an audit from its JSON Lines `results` and its `summary`.
+/// Where an entry goes in the list, in the order shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    Flagged,
+    Showcase,
+    NoContact,
+    Unjudged,
+    InputError,
+}
+
+impl Group {
+    const ALL: [Group; 5] = [
+        Group::Flagged,
+        Group::Showcase,
+        Group::NoContact,
+        Group::Unjudged,
+        Group::InputError,
+    ];
+
+    fn of(verdict: Option<Verdict>) -> Group {
+        match verdict {
+            Some(Verdict::Solicitation) => Group::Flagged,
+            Some(Verdict::ShowcaseWithContact) => Group::Showcase,
+            Some(Verdict::NoContact) => Group::NoContact,
+            None => Group::Unjudged,
+        }
+    }
+
+    /// The `data-verdict` the filter matches.
+    fn key(self) -> &'static str {
+        match self {
+            Group::Flagged => "solicitation",
+            Group::Showcase => "showcase_with_contact",
+            Group::NoContact => "no_contact",
+            Group::Unjudged => "unjudged",
+            Group::InputError => "input_error",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Group::Flagged => "⚑ Flagged",
+            Group::Showcase => "✓ Showcase with contact",
+            Group::NoContact => "○ No contact",
+            Group::Unjudged => "? Not judged",
+            Group::InputError => "? Input errors",
+        }
+    }
+}
+
+/// One entry of the list, rendered.
+struct Entry {
+    group: Group,
+    /// Highest first within a group.
+    score: i32,
+    /// Its place in the results, which also names its anchor.
+    order: usize,
+    html: String,
+}
+
+/// Writes the report of an audit from its JSON Lines `results` and its `summary`. The
+/// file is written beside `report` and renamed over it, so a reader never sees half a
+/// report.
 pub fn write_audit_html(
     results: &Path,
     summary: &Summary,
     ruleset: &Ruleset,
     report: &Path,
 ) -> Result<ReportCounts, ReportError> {
+    let write_error = |source| ReportError::Write {
+        path: report.to_owned(),
+        source,
+    };
+    if std::path::absolute(results).ok() == std::path::absolute(report).ok() {
+        return Err(write_error(std::io::Error::other(
+            "it is the results file the report is built from: give the report another name",
+        )));
+    }
+    let (mut entries, anchors, rules, counts) = read_entries(results)?;
+    entries.sort_by_key(|entry| (entry.group, -entry.score, entry.order));
+
+    let title = format!(
+        "Portfolio audit: run {}{}",
+        summary.run,
+        if summary.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        }
+    );
+    let mut head = document_head(&title);
+    summary_section(&mut head, summary, &anchors);
+    controls(&mut head, &entries);
+    let _ = writeln!(
+        head,
+        "<section id=\"profiles\" aria-labelledby=\"profiles-h\" data-page-size=\"{PAGE_SIZE}\" tabindex=\"-1\"><h2 id=\"profiles-h\">Profiles</h2>"
+    );
+    let mut tail = String::from(
+        "</section>\n<nav id=\"pager\" hidden aria-label=\"Pages\"><button type=\"button\" id=\"previous\">← Previous</button><button type=\"button\" id=\"next\">Next →</button></nav>\n",
+    );
+    rules_appendix(&mut tail, &rules, ruleset);
+    tail.push_str(DOCUMENT_END);
+
+    let partial = report.with_extension("html.partial");
+    let file = std::fs::File::create(&partial).map_err(write_error)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    out.write_all(head.as_bytes()).map_err(write_error)?;
+    for entry in &entries {
+        out.write_all(entry.html.as_bytes()).map_err(write_error)?;
+    }
+    out.write_all(tail.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(write_error)?;
+    drop(out);
+    std::fs::rename(&partial, report).map_err(write_error)?;
+    Ok(counts)
+}
+
+type Entries = (
+    Vec<Entry>,
+    HashMap<String, usize>,
+    BTreeSet<String>,
+    ReportCounts,
+);
+
+/// Reads the results line by line, rendering each entry as it comes: the entries, each
+/// id's anchor, the rules they cite and the counts.
+fn read_entries(results: &Path) -> Result<Entries, ReportError> {
     let read_error = |source| ReportError::Read {
         path: results.to_owned(),
         source,
     };
     let file = std::fs::File::open(results).map_err(read_error)?;
-    // Groups in the order shown: flagged by score, then the other verdicts, then problems.
-    let mut entries: Vec<(u8, i32, usize, String)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     let mut anchors: HashMap<String, usize> = HashMap::new();
     let mut rules = BTreeSet::new();
     let mut counts = ReportCounts::default();
@@ -137,7 +263,7 @@ pub fn write_audit_html(
         if line.trim().is_empty() {
             continue;
         }
-        let anchor = entries.len();
+        let order = entries.len();
         let record: ResultRecord = serde_json::from_str(&line).map_err(|e| ReportError::Line {
             path: results.to_owned(),
             line: number as u64 + 1,
@@ -151,88 +277,65 @@ pub fn write_audit_html(
                 changed_since_last_run,
             } => {
                 counts.profiles += 1;
+                let group = Group::of(report.verdict);
+                counts.flagged += usize::from(group == Group::Flagged);
                 let view = ProfileView {
                     id: Some(&id),
                     report: &report,
                     previous_verdict: previous_verdict.as_deref(),
                     changed: changed_since_last_run,
-                    anchor,
-                };
-                let group = match report.verdict {
-                    Some(Verdict::Solicitation) => {
-                        counts.flagged += 1;
-                        0
-                    }
-                    Some(Verdict::ShowcaseWithContact) => 1,
-                    Some(Verdict::NoContact) => 2,
-                    None => 3,
+                    anchor: order,
                 };
                 let html = render(&view, &mut rules);
-                anchors.insert(id, anchor);
-                (group, -score(&report), anchor, html)
+                anchors.insert(id, order);
+                Entry {
+                    group,
+                    score: score(&report),
+                    order,
+                    html,
+                }
             }
             ResultRecord::Failed { id, error } => {
                 counts.profiles += 1;
-                let html = problem(anchor, "unjudged", &escape(&id), &escape(&error));
-                anchors.insert(id, anchor);
-                (3, 0, anchor, html)
+                let html = problem(order, Group::Unjudged, &id, &error);
+                anchors.insert(id, order);
+                Entry {
+                    group: Group::Unjudged,
+                    score: 0,
+                    order,
+                    html,
+                }
             }
             ResultRecord::InputError { input_error } => {
                 counts.input_errors += 1;
-                let html = problem(
-                    anchor,
-                    "input_error",
-                    &format!("Input line {}", input_error.line),
-                    &escape(&input_error.reason),
-                );
-                (4, 0, anchor, html)
+                let title = format!("Input line {}", input_error.line);
+                Entry {
+                    group: Group::InputError,
+                    score: 0,
+                    order,
+                    html: problem(order, Group::InputError, &title, &input_error.reason),
+                }
             }
         };
         entries.push(entry);
     }
-    entries.sort_by_key(|entry| (entry.0, entry.1, entry.2));
-
-    let mut body = String::with_capacity(entries.iter().map(|e| e.3.len()).sum::<usize>() + 65_536);
-    summary_section(&mut body, summary, &anchors);
-    controls(&mut body, &entries);
-    let _ = writeln!(
-        body,
-        "<section id=\"profiles\" aria-label=\"Profiles\" data-page-size=\"{PAGE_SIZE}\">"
-    );
-    for (_, _, _, html) in &entries {
-        body.push_str(html);
-    }
-    body.push_str("</section>\n<nav id=\"pager\" hidden aria-label=\"Pages\"><button type=\"button\" id=\"previous\">← Previous</button><button type=\"button\" id=\"next\">Next →</button></nav>\n");
-    rules_appendix(&mut body, &rules, ruleset);
-    let title = format!(
-        "Portfolio audit: run {}{}",
-        summary.run,
-        if summary.interrupted {
-            " (interrupted)"
-        } else {
-            ""
-        }
-    );
-    let html = document(&title, &body);
-    let write_error = |source| ReportError::Write {
-        path: report.to_owned(),
-        source,
-    };
-    let mut file = std::fs::File::create(report).map_err(write_error)?;
-    file.write_all(html.as_bytes()).map_err(write_error)?;
-    Ok(counts)
+    Ok((entries, anchors, rules, counts))
 }
 
-/// A line that is not a judged profile: a bad input line, a profile the tool failed on.
-fn problem(anchor: usize, key: &str, title: &str, reason: &str) -> String {
+/// An entry that is not a judged profile: a bad input line, a profile the tool failed on.
+/// `title` and `reason` are plain text.
+fn problem(anchor: usize, group: Group, title: &str, reason: &str) -> String {
+    let key = group.key();
     format!(
-        "<article class=\"profile p-{key}\" id=\"p-{anchor}\" data-verdict=\"{key}\" data-text=\"{}\">\n<h3><span class=\"verdict v-{key}\">? {}</span> <span>{title}</span></h3>\n<p>{reason}</p>\n</article>\n",
+        "<article class=\"profile p-{key}\" id=\"p-{anchor}\" data-verdict=\"{key}\" data-text=\"{}\">\n<h3><span class=\"verdict v-{key}\">? {}</span> <span>{}</span></h3>\n<p>{}</p>\n</article>\n",
         escape(&format!("{title} {reason}").to_lowercase()),
-        if key == "input_error" {
+        if group == Group::InputError {
             "Input error"
         } else {
             "Not judged"
-        }
+        },
+        escape(title),
+        escape(reason)
     )
 }
 
@@ -325,21 +428,15 @@ fn id_list(body: &mut String, label: &str, ids: &[String], anchors: &HashMap<Str
 
 /// The filter and search, hidden until the script shows them (without scripts every
 /// profile is listed and nothing needs them).
-fn controls(body: &mut String, entries: &[(u8, i32, usize, String)]) {
-    let present = |group: u8| entries.iter().filter(|e| e.0 == group).count();
-    let choices = [
-        (0, "solicitation", "⚑ Flagged"),
-        (1, "showcase_with_contact", "✓ Showcase with contact"),
-        (2, "no_contact", "○ No contact"),
-        (3, "unjudged", "? Not judged"),
-        (4, "input_error", "? Input errors"),
-    ];
+fn controls(body: &mut String, entries: &[Entry]) {
     body.push_str("<div id=\"controls\" hidden role=\"search\"><fieldset><legend>Show</legend>");
-    for (group, key, label) in choices {
+    for group in Group::ALL {
+        let present = entries.iter().filter(|e| e.group == group).count();
         let _ = write!(
             body,
-            "<label><input type=\"checkbox\" name=\"verdict\" value=\"{key}\" checked> {label} ({})</label>",
-            present(group)
+            "<label><input type=\"checkbox\" name=\"verdict\" value=\"{}\" checked> {} ({present})</label>",
+            group.key(),
+            group.label()
         );
     }
     body.push_str("</fieldset><label>Search <input type=\"search\" id=\"search\" placeholder=\"id, address, contact, rule\"></label><span id=\"shown\" aria-live=\"polite\"></span></div>\n");
@@ -381,18 +478,34 @@ fn rules_appendix(body: &mut String, cited: &BTreeSet<String>, ruleset: &Ruleset
     body.push_str("</dl></section>\n");
 }
 
-/// The whole page around `body`.
-fn document(title: &str, body: &str) -> String {
+/// The page before its body: `title` is plain text. The small script in the head marks
+/// the page as scripted before the list is laid out, so a long list is not laid out in
+/// full only for the script to hide most of it.
+fn document_head(title: &str) -> String {
     let hash = |text: &str| {
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
     };
-    let mut out = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 2048);
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#profiles\">Skip to the profiles</a>\n<header class=\"top\"><h1>{title}</h1><p class=\"muted\">portfolio-audit {} · verdicts per <code>shared/docs/policy.md</code>; rule ids link to their explanation below.</p></header>\n<main>\n{body}</main>\n<footer>Generated by portfolio-audit. This page makes no requests; links open the audited sites.</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+    let title = escape(title);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}' 'sha256-{}'; base-uri 'none'; form-action 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n<style>{STYLE}</style>\n<script>{HEAD_SCRIPT}</script>\n</head>\n<body>\n<a class=\"skip\" href=\"#profiles\">Skip to the profiles</a>\n<header class=\"top\"><h1>{title}</h1><p class=\"muted\">portfolio-audit {} · verdicts per <code>shared/docs/policy.md</code>; rule ids link to their explanation below.</p></header>\n<main>\n",
         hash(STYLE),
+        hash(HEAD_SCRIPT),
         hash(SCRIPT),
         env!("CARGO_PKG_VERSION"),
-    );
+    )
+}
+
+/// The page after its body.
+const DOCUMENT_END: &str = concat!(
+    "</main>\n<footer>Generated by portfolio-audit. This page makes no requests; links open the audited sites.</footer>\n<script>",
+    include_str!("report.js"),
+    "</script>\n</body>\n</html>\n"
+);
+
+/// The whole page around `body` (`title` is plain text).
+fn document(title: &str, body: &str) -> String {
+    let mut out = document_head(title);
+    out.push_str(body);
+    out.push_str(DOCUMENT_END);
     out
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::text::{Mark, escape, highlight, link};
+use super::text::{Mark, escape, highlight, link, locate};
 use crate::check::{LinkReport, ProfileReport, Reuse};
 use crate::classify::{Signal, Verdict};
 use crate::extract::Contact;
@@ -171,7 +171,7 @@ fn linked_page(out: &mut String, page: &LinkReport, rules: &mut BTreeSet<String>
     let given = if page.given { " (given)" } else { "" };
     let _ = writeln!(
         out,
-        "<section class=\"page\">\n<p>{} {}{given}</p>",
+        "<section class=\"page\">\n<h4>{} {}{given}</h4>",
         verdict_badge(page.verdict),
         link(&page.link)
     );
@@ -315,9 +315,25 @@ fn signals(
             class: "m-contact",
             label: "contact",
         }));
+        // The contact the rule was near, said in words when the sentence does not show it.
+        let near = match &signal.near {
+            Some(near)
+                if !near_raw
+                    .iter()
+                    .any(|raw| locate(&signal.evidence, raw).is_some()) =>
+            {
+                format!(
+                    "<br><span class=\"muted\">near {} <span class=\"m-contact-text\">{}</span>, {} words away</span>",
+                    escape(near.kind.as_str()),
+                    escape(&near.value),
+                    near.words
+                )
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "<li>{} <span class=\"weight\">{:+}</span> {} <span class=\"muted\">({kind})</span><blockquote>{}</blockquote></li>",
+            "<li>{} <span class=\"weight\">{:+}</span> {} <span class=\"muted\">({kind})</span><blockquote>{}{near}</blockquote></li>",
             rule_link(&signal.rule),
             signal.weight,
             escape(&signal.name),

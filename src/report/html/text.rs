@@ -20,8 +20,10 @@ pub(super) fn push_escaped(out: &mut String, text: &str) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             // Controls other than whitespace have no business in a report and some break
-            // the document (a NUL, a form feed in an attribute).
+            // the document (a NUL, a form feed in an attribute); bidi overrides and isolates
+            // would let page text turn the report's own text around.
             c if c.is_control() && !matches!(c, '\n' | '\t') => out.push('\u{FFFD}'),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -55,14 +57,9 @@ pub(super) struct Mark<'a> {
 pub(super) fn highlight(sentence: &str, marks: &[Mark]) -> String {
     let mut spans: Vec<(usize, usize, &Mark)> = Vec::new();
     for mark in marks {
-        let needle = mark.needle.trim();
-        if needle.is_empty() {
-            continue;
-        }
-        let Some(start) = find(sentence, needle) else {
+        let Some((start, end)) = locate(sentence, mark.needle) else {
             continue;
         };
-        let end = start + needle.len();
         if spans.iter().all(|(s, e, _)| end <= *s || start >= *e) {
             spans.push((start, end, mark));
         }
@@ -85,6 +82,54 @@ pub(super) fn highlight(sentence: &str, marks: &[Mark]) -> String {
     }
     push_escaped(&mut out, &sentence[at..]);
     out
+}
+
+/// Where `needle` is in `sentence`: whole, with its whitespace as the sentence writes it,
+/// or, when the sentence was cut off around it ("…"), its longest run of leading or
+/// trailing words that is there (at least two words).
+pub(super) fn locate(sentence: &str, needle: &str) -> Option<(usize, usize)> {
+    let words: Vec<&str> = needle.split_whitespace().collect();
+    if words.is_empty() {
+        return None;
+    }
+    for take in (2.min(words.len())..=words.len()).rev() {
+        for part in [&words[..take], &words[words.len() - take..]] {
+            if let Some(found) = find_words(sentence, part) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// `words` in `sentence`, separated by any whitespace.
+fn find_words(sentence: &str, words: &[&str]) -> Option<(usize, usize)> {
+    let first = words.first()?;
+    let mut from = 0;
+    while let Some(offset) = find(&sentence[from..], first) {
+        let start = from + offset;
+        let mut at = start + first.len();
+        let mut matched = true;
+        for word in &words[1..] {
+            let rest = &sentence[at..];
+            let gap = rest.len() - rest.trim_start().len();
+            if gap == 0
+                || !rest
+                    .trim_start()
+                    .get(..word.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            {
+                matched = false;
+                break;
+            }
+            at += gap + word.len();
+        }
+        if matched {
+            return Some((start, at));
+        }
+        from = start + sentence[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
 }
 
 /// Where `needle` starts in `haystack`, exactly or ignoring ASCII case, on a char boundary.
@@ -129,6 +174,24 @@ mod tests {
         assert!(!link(&js).contains("href"));
         let web = Url::parse("https://jane.studio/?a=1&b=\"2\"").unwrap();
         assert!(link(&web).starts_with("<a href=\"https://jane.studio/?a=1&amp;b=%222%22\""));
+    }
+
+    #[test]
+    fn a_match_is_found_across_line_breaks_and_when_the_sentence_cut_it() {
+        let sentence = "…platform fee on top. Book a call with Marek Dvořák before you order";
+        let (start, end) = locate(sentence, "fee on top.\nBook a call").unwrap();
+        assert_eq!(&sentence[start..end], "fee on top. Book a call");
+        // The sentence starts inside the match: its trailing words are marked.
+        let (start, end) = locate(sentence, "the platform fee on top.").unwrap();
+        assert_eq!(&sentence[start..end], "platform fee on top.");
+        let (start, end) = locate(sentence, "marek Dvořák BEFORE").unwrap_or((0, 0));
+        assert_eq!(&sentence[start..end], "Marek Dvořák before");
+        assert_eq!(locate(sentence, "nothing like it"), None);
+    }
+
+    #[test]
+    fn bidi_overrides_cannot_turn_the_report_around() {
+        assert_eq!(escape("a\u{202E}moc.liamg@enaj"), "a\u{FFFD}moc.liamg@enaj");
     }
 
     #[test]
