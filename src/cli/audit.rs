@@ -217,7 +217,7 @@ impl Reporter {
     }
 }
 
-/// Shares the built ruleset's lifetime with the job's tasks.
+/// One fetcher and one judge for the whole job, shared by its tasks.
 pub fn live_source(
     fetcher: portfolio_audit::fetch::Fetcher,
     judge: portfolio_audit::check::Judge,
