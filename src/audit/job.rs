@@ -82,7 +82,8 @@ pub struct Progress {
     pub done: u64,
     /// Bad input lines reported by this process.
     pub input_errors: u64,
-    /// Profiles an interrupted run had already committed (passed over on resume).
+    /// Records (profiles and bad lines) an interrupted run had already committed, passed
+    /// over on resume.
     pub resumed: u64,
     /// Profiles flagged solicitation by this process.
     pub flagged: u64,
@@ -501,6 +502,7 @@ fn report_bad_line(
 ) -> Result<(), AuditError> {
     let mut state = lock(state);
     if state.is_input_error_done(run.id, bad.line)? {
+        progress.resumed += 1;
         return Ok(());
     }
     let end = writer.write(&output::render_input_error(writer.format(), bad))?;
