@@ -10,8 +10,6 @@
 #[path = "../tests/support/server.rs"]
 mod server;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -19,29 +17,11 @@ use futures_util::stream::FuturesUnordered;
 use portfolio_audit::fetch::{FetchConfig, Fetcher, ResolveOverride};
 use server::{FixtureServer, Route, Sites};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 const SITES: usize = 200;
 const PAGES_PER_SITE: usize = 20;
@@ -86,8 +66,7 @@ async fn run() {
         ..FetchConfig::default()
     })
     .expect("a fetcher");
-    let baseline_heap = LIVE.load(Ordering::Relaxed);
-    PEAK.store(baseline_heap, Ordering::Relaxed);
+    let baseline_heap = counting::reset_peak();
 
     let started = Instant::now();
     let mut pending: FuturesUnordered<_> = (0..PAGES_PER_SITE)
@@ -152,7 +131,7 @@ async fn run() {
     );
     println!(
         "  peak heap          {:.1} MiB above the {:.1} MiB before fetching (server included)",
-        (PEAK.load(Ordering::Relaxed).saturating_sub(baseline_heap)) as f64 / (1 << 20) as f64,
+        (counting::peak().saturating_sub(baseline_heap)) as f64 / (1 << 20) as f64,
         baseline_heap as f64 / (1 << 20) as f64
     );
     if let Some(kib) = peak_rss_kib() {

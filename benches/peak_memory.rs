@@ -5,52 +5,17 @@
 //! live heap bytes with a wrapping allocator during `Html::parse_document` alone and during
 //! a whole `scan_page`, and prints both peaks.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use portfolio_audit::extract::extract;
 use portfolio_audit::{ExtractOptions, Page, scan_page};
 use scraper::Html;
 
 mod common;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            if new_size >= layout.size() {
-                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
-                    - layout.size();
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        new
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 const TARGET_BYTES: usize = 5 * 1024 * 1024;
 
@@ -89,10 +54,9 @@ fn five_megabyte_page() -> String {
 
 /// Peak live heap bytes while `work` runs, above what was live before it.
 fn peak_during<T>(work: impl FnOnce() -> T) -> (usize, T) {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = counting::reset_peak();
     let out = work();
-    (PEAK.load(Ordering::Relaxed) - before, out)
+    (counting::peak() - before, out)
 }
 
 fn main() {
@@ -112,9 +76,9 @@ fn main() {
         b"<p>Call +1 415 555 0132 or jane [at] studio [dot] io</p>",
         page.url.clone(),
     );
-    let live_before = LIVE.load(Ordering::Relaxed);
+    let live_before = counting::live();
     let (first_use, _) = peak_during(|| scan_page(&small, &options));
-    let retained = LIVE.load(Ordering::Relaxed) - live_before;
+    let retained = counting::live() - live_before;
 
     let (parse_peak, document) = peak_during(|| Html::parse_document(&page.html));
     let (extract_peak, _) = peak_during(|| extract(&document, &page.url, &options));
