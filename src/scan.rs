@@ -38,8 +38,18 @@ pub fn scan_page(page: &Page, options: &ExtractOptions) -> PageScan {
 
 /// Scans one page, judging it by `ruleset`.
 pub fn scan_page_with(page: &Page, options: &ExtractOptions, ruleset: &Ruleset) -> PageScan {
-    let document = page.parse();
-    let extraction = extract::extract(&document, &page.url, options);
+    scan_parsed(page, &page.parse(), options, ruleset)
+}
+
+/// Scans a page already parsed into `document`, for callers that read it further (the
+/// links a check follows) and should not parse it twice.
+pub(crate) fn scan_parsed(
+    page: &Page,
+    document: &scraper::Html,
+    options: &ExtractOptions,
+    ruleset: &Ruleset,
+) -> PageScan {
+    let extraction = extract::extract(document, &page.url, options);
     let mut hops = page.redirects.clone();
     hops.push(page.url.clone());
     let assessment = classify::assess(ruleset, &hops, &extraction);

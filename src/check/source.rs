@@ -15,7 +15,7 @@ use super::CheckOptions;
 use super::discover::{portfolio_links, site_pages};
 use crate::classify::{Ruleset, Verdict};
 use crate::fetch::{FetchRecord, Fetched, Fetcher};
-use crate::scan::{PageScan, scan_page_with};
+use crate::scan::{PageScan, scan_parsed};
 
 /// The ruleset and settings every page of every profile is judged by.
 #[derive(Debug)]
@@ -149,10 +149,11 @@ pub async fn judge_fetched(judge: &Arc<Judge>, fetched: Fetched, role: PageRole)
     let _slot = judge.judging.acquire().await;
     let judge = Arc::clone(judge);
     let work = move || {
-        let scan = scan_page_with(&page, &judge.options.extract, judge.ruleset);
+        let document = page.parse();
+        let scan = scan_parsed(&page, &document, &judge.options.extract, judge.ruleset);
         let links = match role {
             PageRole::Profile => portfolio_links(
-                &page.parse(),
+                &document,
                 &page.url,
                 judge.ruleset,
                 &judge.options.selectors,
@@ -160,7 +161,7 @@ pub async fn judge_fetched(judge: &Arc<Judge>, fetched: Fetched, role: PageRole)
             PageRole::Linked
                 if scan.verdict != Verdict::Solicitation && judge.options.site_pages > 0 =>
             {
-                site_pages(&page.parse(), &page.url, judge.options.site_pages)
+                site_pages(&document, &page.url, judge.options.site_pages)
             }
             PageRole::Linked | PageRole::SitePage => Vec::new(),
         };
@@ -195,7 +196,7 @@ mod tests {
         let html = include_str!("../../fixtures/pages/a-wp-photographer-cloudflare.html");
         let page = Page::from_bytes(html.as_bytes(), url.clone());
         let judge = Judge::new(Ruleset::builtin(), CheckOptions::default());
-        let scan = scan_page_with(&page, &judge.options.extract, judge.ruleset);
+        let scan = crate::scan_page_with(&page, &judge.options.extract, judge.ruleset);
         assert!(!scan.contacts.is_empty() && !scan.signals.is_empty());
         let outcome = PageOutcome {
             fetch: FetchRecord::new(&url),
