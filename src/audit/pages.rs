@@ -122,11 +122,8 @@ impl PageSource for StatePages<'_> {
             etag: row.etag.clone(),
             last_modified: row.last_modified.clone(),
         };
-        let fetched = if validators.etag.is_none() && validators.last_modified.is_none() {
-            self.live.fetcher.fetch(url).await
-        } else {
-            self.live.fetcher.revalidate(url, &validators).await
-        };
+        // Without validators this is a plain fetch: no conditional headers are sent.
+        let fetched = self.live.fetcher.revalidate(url, &validators).await;
         if !fetched.is_not_modified() {
             let outcome = judge_fetched(&self.live.judge, fetched, role).await;
             self.remember(key, &outcome, Some(&row));
